@@ -1,0 +1,28 @@
+/** A one-line progress counter on stderr when it is a terminal; silent otherwise (CI logs stay clean). */
+export function progress(label: string, total: number): { tick(n?: number): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let count = 0;
+  let last = 0;
+  const draw = () => {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(count / seconds) : 0;
+    const eta = rate > 0 ? Math.ceil((total - count) / rate) : 0;
+    process.stderr.write(`\r${label}: ${count}/${total} (${rate}/s, ETA ${eta}s)   `);
+  };
+  return {
+    tick(n = 1) {
+      count += n;
+      if (tty && Date.now() - last > 100) {
+        last = Date.now();
+        draw();
+      }
+    },
+    done() {
+      if (tty) {
+        draw();
+        process.stderr.write('\n');
+      } else process.stderr.write(`${label}: ${count}/${total} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+  };
+}

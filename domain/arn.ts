@@ -1,0 +1,40 @@
+/**
+ * ECS ARNs. Partitions (aws, aws-cn, aws-us-gov, ...) and both the old (`task/<id>`) and the new
+ * (`task/<cluster>/<id>`) formats are accepted; doc samples have short or truncated ids, so the
+ * resource id is only required to be non-empty.
+ */
+const ARN = /^arn:aws(?:-[a-z]+)*:ecs:([a-z0-9-]+):([^:\s]+):([a-z-]+)\/(\S+)$/;
+
+export type EcsResourceType = 'task' | 'container-instance' | 'service' | 'cluster';
+
+export interface EcsArn {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resourceType: string;
+  readonly resourceId: string;
+}
+
+export function parseEcsArn(arn: string): EcsArn | undefined {
+  const m = ARN.exec(arn);
+  if (!m) return undefined;
+  const [, region, account, resourceType, resourceId] = m as unknown as [string, string, string, string, string];
+  return { partition: arn.split(':')[1] as string, region, account, resourceType, resourceId };
+}
+
+export const isEcsArnOf = (arn: string, type: EcsResourceType): boolean => parseEcsArn(arn)?.resourceType === type;
+
+/**
+ * The cluster ARN of a service ARN in the new `service/<cluster>/<name>` format. Old-format
+ * `service/<name>` ARNs name no cluster, so their events cannot be placed on a cluster timeline.
+ */
+export function clusterArnOfService(serviceArn: string): string | undefined {
+  const arn = parseEcsArn(serviceArn);
+  if (arn?.resourceType !== 'service') return undefined;
+  const parts = arn.resourceId.split('/');
+  if (parts.length !== 2) return undefined;
+  return `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${parts[0]}`;
+}
+
+/** `--cluster` accepts a cluster ARN or a bare name; a name needs the region and account of a known ARN. */
+export const clusterName = (clusterArn: string): string => clusterArn.slice(clusterArn.indexOf(':cluster/') + 9);

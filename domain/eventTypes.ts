@@ -1,0 +1,51 @@
+/** The four ECS detail-types on EventBridge, and what kind of resource each one describes. */
+export const DETAIL_TYPES = {
+  'ECS Task State Change': 'task',
+  'ECS Container Instance State Change': 'instance',
+  'ECS Service Action': 'serviceAction',
+  'ECS Deployment State Change': 'deployment',
+} as const;
+
+export type DetailType = keyof typeof DETAIL_TYPES;
+export type EventKind = (typeof DETAIL_TYPES)[DetailType];
+
+/** Kinds whose events carry `detail.version` and have a latest-state table. */
+export type StateKind = 'task' | 'instance';
+
+export const isDetailType = (value: unknown): value is DetailType =>
+  typeof value === 'string' && Object.hasOwn(DETAIL_TYPES, value);
+
+export const isStateKind = (kind: EventKind): kind is StateKind => kind === 'task' || kind === 'instance';
+
+/** An EventBridge envelope as ECS sends it. Unknown fields are kept as they are. */
+export interface EcsEvent {
+  version?: string;
+  id?: string;
+  'detail-type': DetailType;
+  source: 'aws.ecs';
+  account?: string;
+  time?: string;
+  region?: string;
+  resources?: string[];
+  detail: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+/** A validated event, ready to append to the log. */
+export interface ParsedEvent {
+  readonly kind: EventKind;
+  readonly detailType: DetailType;
+  /** Partition key of the log: task, container-instance or service ARN. */
+  readonly arn: string;
+  /**
+   * Sort key of the log. `detail.version` for tasks and instances; for service and deployment
+   * events (which have none) the derived version of domain/serviceVersion.ts.
+   */
+  readonly version: number;
+  readonly clusterArn: string | undefined;
+  readonly eventId: string | undefined;
+  /** Event time in epoch milliseconds: envelope `time`, else `detail.updatedAt` (tasks, instances). */
+  readonly eventTime: number;
+  /** The event as stored (secrets redacted). */
+  readonly event: EcsEvent;
+}

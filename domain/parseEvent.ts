@@ -1,0 +1,183 @@
+import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
+import { DETAIL_TYPES, type EcsEvent, type EventKind, isDetailType, type ParsedEvent } from './eventTypes.js';
+import { redactOverrideEnvironment } from './redact.js';
+import { accept, quote, type Result, reject } from './rejection.js';
+import { serviceVersion } from './serviceVersion.js';
+import { parseIsoTime } from './time.js';
+
+/**
+ * Largest accepted event, in UTF-8 bytes of its stored JSON. EventBridge caps an event entry at
+ * 256 KB, so a real ECS event fits; the cap keeps a log item (event + query attributes) and its
+ * latest-state row well under DynamoDB's 400 KB item limit. Larger events are refused, never truncated.
+ */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** Deepest accepted nesting. Rows copy `detail` fields as attributes, and DynamoDB allows 32 levels. */
+export const MAX_DEPTH = 20;
+
+/** Keys that only ever appear in prototype-pollution attempts, never in ECS events. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface ParseOptions {
+  /** Replace container-override environment values by a marker (default on). */
+  readonly redactEnvironment: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Checks the shape of any JSON value before a field is read: forbidden keys, depth, well-formed strings. */
+function checkStructure(value: unknown, path: string, depth: number): Result<true> {
+  if (typeof value === 'string') {
+    return value.isWellFormed()
+      ? accept(true)
+      : reject('STRING_NOT_WELL_FORMED', `${path} must be well-formed UTF-16 (it holds a lone surrogate)`);
+  }
+  if (value === null || typeof value !== 'object') return accept(true);
+  if (depth > MAX_DEPTH) return reject('NESTING_TOO_DEEP', `${path} is nested deeper than ${MAX_DEPTH} levels`);
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  for (const [key, child] of entries) {
+    const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+    if (FORBIDDEN_KEYS.has(key)) return reject('KEY_FORBIDDEN', `${childPath}: the key "${key}" is not allowed`);
+    if (!key.isWellFormed()) return reject('STRING_NOT_WELL_FORMED', `a key under ${path} is not well-formed UTF-16`);
+    const r = checkStructure(child, childPath, depth + 1);
+    if (!r.ok) return r;
+  }
+  return accept(true);
+}
+
+function checkArn(value: unknown, field: string, type: EcsResourceType): Result<string> {
+  if (value === undefined || value === null || value === '') {
+    return reject('ARN_MISSING', `${field} is required (a non-empty ECS ${type} ARN)`);
+  }
+  if (typeof value !== 'string') return reject('ARN_INVALID', `${field} must be a string, got ${quote(value)}`);
+  if (!isEcsArnOf(value, type)) {
+    return reject(
+      'ARN_INVALID',
+      `${field} must be an ECS ${type} ARN (arn:aws:ecs:<region>:<account>:${type}/...), got ${quote(value)}`,
+    );
+  }
+  return accept(value);
+}
+
+function checkVersion(value: unknown): Result<number> {
+  if (value === undefined || value === null) return reject('VERSION_MISSING', 'detail.version is required');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    return reject('VERSION_NOT_INTEGER', `detail.version must be a non-negative integer, got ${quote(value)}`);
+  }
+  if (!Number.isSafeInteger(value)) {
+    return reject('VERSION_TOO_LARGE', `detail.version must be at most 2^53 - 1, got ${quote(value)}`);
+  }
+  return accept(value);
+}
+
+/** Fields that become index keys must be non-empty strings when present, or the write would fail later. */
+function checkOptionalString(detail: Record<string, unknown>, field: string): Result<true> {
+  const v = detail[field];
+  if (v === undefined || (typeof v === 'string' && v !== '')) return accept(true);
+  return reject('FIELD_INVALID', `detail.${field} must be a non-empty string when present, got ${quote(v)}`);
+}
+
+function checkTime(event: Record<string, unknown>, detail: Record<string, unknown>, kind: EventKind): Result<number> {
+  if (event.time !== undefined) {
+    const ms = parseIsoTime(event.time);
+    return ms === undefined
+      ? reject('TIME_INVALID', `time must be an ISO-8601 timestamp like 2016-12-06T16:41:06Z, got ${quote(event.time)}`)
+      : accept(ms);
+  }
+  // Service and deployment events have no version: their log key is derived from `time`, which must be there.
+  if (kind === 'task' || kind === 'instance') {
+    if (detail.updatedAt !== undefined) {
+      const ms = parseIsoTime(detail.updatedAt);
+      return ms === undefined
+        ? reject('TIME_INVALID', `detail.updatedAt must be an ISO-8601 timestamp, got ${quote(detail.updatedAt)}`)
+        : accept(ms);
+    }
+    return reject('TIME_MISSING', 'time is required (or detail.updatedAt when the envelope has no time)');
+  }
+  return reject('TIME_MISSING', 'time is required for service and deployment events (their log key derives from it)');
+}
+
+interface Identity {
+  readonly arn: string;
+  readonly version: number | undefined;
+  readonly clusterArn: string | undefined;
+}
+
+function identify(kind: EventKind, event: Record<string, unknown>, detail: Record<string, unknown>): Result<Identity> {
+  if (kind === 'task' || kind === 'instance') {
+    const [arnField, type, statusField] =
+      kind === 'task'
+        ? (['taskArn', 'task', 'lastStatus'] as const)
+        : (['containerInstanceArn', 'container-instance', 'status'] as const);
+    const arn = checkArn(detail[arnField], `detail.${arnField}`, type);
+    if (!arn.ok) return arn;
+    const version = checkVersion(detail.version);
+    if (!version.ok) return version;
+    const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
+    if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
+    const status = checkOptionalString(detail, statusField);
+    if (!status.ok) return status;
+    return accept({ arn: arn.value, version: version.value, clusterArn: cluster.value });
+  }
+  const resources = event.resources;
+  if (resources !== undefined && !Array.isArray(resources)) {
+    return reject('FIELD_INVALID', `resources must be an array of ARNs, got ${quote(resources)}`);
+  }
+  const arn = checkArn(resources?.[0], 'resources[0]', 'service');
+  if (!arn.ok) return arn;
+  if (detail.clusterArn !== undefined) {
+    const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
+    if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
+  }
+  const clusterArn = (detail.clusterArn as string | undefined) ?? clusterArnOfService(arn.value);
+  return accept({ arn: arn.value, version: undefined, clusterArn });
+}
+
+/**
+ * Validates one EventBridge envelope from ECS. Returns the event ready for the log, or a rejection
+ * naming the field and the rule. Never throws and never mutates its input.
+ */
+export function parseEvent(input: unknown, options: ParseOptions): Result<ParsedEvent> {
+  if (!isObject(input)) return reject('EVENT_NOT_OBJECT', `the event must be a JSON object, got ${quote(input)}`);
+  const structure = checkStructure(input, 'event', 0);
+  if (!structure.ok) return structure;
+  if (input.source !== 'aws.ecs')
+    return reject('SOURCE_UNSUPPORTED', `source must be "aws.ecs", got ${quote(input.source)}`);
+  const detailType = input['detail-type'];
+  if (!isDetailType(detailType)) {
+    return reject(
+      'DETAIL_TYPE_UNSUPPORTED',
+      `detail-type must be one of ${Object.keys(DETAIL_TYPES)
+        .map((t) => `"${t}"`)
+        .join(', ')}, got ${quote(detailType)}`,
+    );
+  }
+  const kind = DETAIL_TYPES[detailType];
+  const detail = input.detail;
+  if (!isObject(detail)) return reject('DETAIL_NOT_OBJECT', `detail must be a JSON object, got ${quote(detail)}`);
+  if (input.id !== undefined && typeof input.id !== 'string') {
+    return reject('FIELD_INVALID', `id must be a string when present, got ${quote(input.id)}`);
+  }
+  const identity = identify(kind, input, detail);
+  if (!identity.ok) return identity;
+  const eventTime = checkTime(input, detail, kind);
+  if (!eventTime.ok) return eventTime;
+
+  const received = input as EcsEvent;
+  const event = options.redactEnvironment ? redactOverrideEnvironment(received) : received;
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
+  if (bytes > MAX_EVENT_BYTES) {
+    return reject('EVENT_TOO_LARGE', `the event is ${bytes} bytes of JSON; the maximum is ${MAX_EVENT_BYTES} bytes`);
+  }
+  const { arn, clusterArn } = identity.value;
+  return accept({
+    kind,
+    detailType,
+    arn,
+    version: identity.value.version ?? serviceVersion(eventTime.value, event),
+    clusterArn,
+    eventId: input.id as string | undefined,
+    eventTime: eventTime.value,
+    event,
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * Stable reason codes for refused events. Operators search logs and the ingest on-failure
+ * queue by these codes, so they never change meaning; add new ones instead.
+ */
+export const REASONS = [
+  'EVENT_NOT_OBJECT',
+  'SOURCE_UNSUPPORTED',
+  'DETAIL_TYPE_UNSUPPORTED',
+  'DETAIL_NOT_OBJECT',
+  'ARN_MISSING',
+  'ARN_INVALID',
+  'VERSION_MISSING',
+  'VERSION_NOT_INTEGER',
+  'VERSION_TOO_LARGE',
+  'TIME_MISSING',
+  'TIME_INVALID',
+  'FIELD_INVALID',
+  'KEY_FORBIDDEN',
+  'NESTING_TOO_DEEP',
+  'STRING_NOT_WELL_FORMED',
+  'EVENT_TOO_LARGE',
+] as const;
+
+export type ReasonCode = (typeof REASONS)[number];
+
+/** Why an event was refused: a stable code plus a message naming the field and the rule. */
+export interface Rejection {
+  readonly reason: ReasonCode;
+  readonly message: string;
+}
+
+export type Result<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+export const accept = <T>(value: T): Result<T> => ({ ok: true, value });
+export const reject = <T = never>(reason: ReasonCode, message: string): Result<T> => ({
+  ok: false,
+  rejection: { reason, message },
+});
+
+/** The one-line form used in logs and in the Lambda error message: `rejected [CODE]: message`. */
+export const describeRejection = (r: Rejection): string => `rejected [${r.reason}]: ${r.message}`;
+
+/** JSON.stringify for messages, bounded so a huge bad value cannot flood a log line. */
+export function quote(value: unknown): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'undefined' : JSON.stringify(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,19 @@
+import { canonicalJson, hash48 } from './canonical.js';
+
+/**
+ * Service Action and Deployment State Change events carry no `detail.version`, so their log sort
+ * key is derived: event time in epoch seconds × 10^6 plus six digits hashed from the whole
+ * event's canonical JSON. It orders the events of one service by time, is identical for a
+ * redelivered duplicate, stays below 2^53 until the year 2255, and separates the AWS doc samples
+ * that share id, time and service. A hash collision is resolved at append time: when the stored
+ * event differs, the next free number is taken (infra/eventLog.ts), never treated as a duplicate.
+ */
+export const SERVICE_VERSION_SLOTS = 1_000_000;
+
+export function serviceVersion(eventTimeMs: number, event: unknown): number {
+  const seconds = Math.floor(eventTimeMs / 1000);
+  return seconds * SERVICE_VERSION_SLOTS + (hash48(canonicalJson(event)) % SERVICE_VERSION_SLOTS);
+}
+
+/** The event-time second encoded in a derived service version. */
+export const serviceVersionSecond = (version: number): number => Math.floor(version / SERVICE_VERSION_SLOTS);

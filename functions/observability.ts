@@ -1,0 +1,22 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ecs-event-store';
+
+/** Structured JSON logs (Powertools). POWERTOOLS_LOG_LEVEL sets the level. */
+export const createLogger = (): Logger => new Logger({ serviceName });
+
+/**
+ * Counts an operator graphs, as CloudWatch Embedded Metric Format (Powertools), namespace
+ * POWERTOOLS_METRICS_NAMESPACE (default ECSEventStore). POWERTOOLS_METRICS_DISABLED=true silences them locally.
+ */
+export const createMetrics = (): Metrics =>
+  new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ECSEventStore', serviceName });
+
+/** Adds non-zero counts and flushes them as one EMF document. */
+export function publishCounts(metrics: Metrics, counts: Record<string, number>): void {
+  for (const [name, value] of Object.entries(counts)) {
+    if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+  }
+  metrics.publishStoredMetrics();
+}

@@ -1,0 +1,51 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isSameEvent } from '../domain/duplicate.js';
+import { isStateKind, type ParsedEvent } from '../domain/eventTypes.js';
+import { type LogItem, toLogItem } from '../domain/logItem.js';
+
+export type AppendOutcome =
+  | { readonly type: 'appended'; readonly item: LogItem }
+  /** Already in the log with the same content: a redelivery, nothing written. */
+  | { readonly type: 'duplicate'; readonly item: LogItem }
+  /** Same ARN and version as a stored event but different content: the first one is kept. */
+  | { readonly type: 'conflict'; readonly item: LogItem; readonly stored: Record<string, unknown> };
+
+/** How many next numbers a service event may take when its derived version collides with a different event. */
+const MAX_SERVICE_PROBES = 16;
+
+/**
+ * Appends one event with a conditional put: one request per delivery. A failed condition returns
+ * the stored item (ALL_OLD) in the same request, which tells a duplicate from a conflict.
+ * Throws on DynamoDB errors so that the caller (Lambda, EventBridge) retries.
+ */
+export async function appendEvent(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  parsed: ParsedEvent,
+  ingest: { ingestedAt: number; ingestId: string },
+): Promise<AppendOutcome> {
+  const probes = isStateKind(parsed.kind) ? 1 : MAX_SERVICE_PROBES;
+  for (let i = 0; i < probes; i++) {
+    const item = toLogItem({ ...parsed, version: parsed.version + i }, ingest);
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(arn)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { type: 'appended', item };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const stored = e.Item ? unmarshall(e.Item) : {};
+      if (isSameEvent(parsed, stored.event)) return { type: 'duplicate', item: { ...item, ...stored } as LogItem };
+      if (probes === 1) return { type: 'conflict', item, stored };
+      // A derived service version collided with a different event: take the next free number.
+    }
+  }
+  throw new Error(`no free log version for ${parsed.arn} within ${MAX_SERVICE_PROBES} of ${parsed.version}`);
+}

@@ -1,0 +1,117 @@
+// The one table-definition model. The local stack renders it as CreateTable input
+// (infra/createTables.ts) and serverless.yml renders it as CloudFormation through ${file()}.
+// CommonJS on purpose: Serverless' ${file()} cannot load TypeScript or ESM.
+'use strict';
+
+/** Attribute that DynamoDB TTL reads on the latest-state tables (epoch seconds). */
+const TTL_ATTRIBUTE = 'expiresAt';
+
+const tables = {
+  eventLog: {
+    envVar: 'EVENT_LOG_TABLE',
+    defaultName: 'ECSEventLog',
+    partitionKey: 'arn',
+    sortKey: 'version',
+    attributes: { arn: 'S', version: 'N', timelineKey: 'S', eventTime: 'N' },
+    stream: 'NEW_IMAGE',
+    indexes: [
+      {
+        // Cluster timeline: cluster#hour#shard spreads one busy cluster over several partitions (domain/timeline.ts).
+        name: 'byClusterTime',
+        partitionKey: 'timelineKey',
+        sortKey: 'eventTime',
+        projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: [
+            'detailType',
+            'clusterArn',
+            'eventId',
+            'lastStatus',
+            'desiredStatus',
+            'status',
+            'agentConnected',
+            'stopCode',
+            'eventType',
+            'eventName',
+          ],
+        },
+      },
+    ],
+  },
+  taskState: {
+    envVar: 'TASK_STATE_TABLE',
+    defaultName: 'ECSTaskState',
+    partitionKey: 'taskArn',
+    attributes: { taskArn: 'S', clusterArn: 'S', lastStatus: 'S' },
+    ttlAttribute: TTL_ATTRIBUTE,
+    indexes: [
+      {
+        // What runs now in a cluster: Query clusterArn = :c [AND lastStatus = :s].
+        name: 'byCluster',
+        partitionKey: 'clusterArn',
+        sortKey: 'lastStatus',
+        projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  },
+  instanceState: {
+    envVar: 'INSTANCE_STATE_TABLE',
+    defaultName: 'ECSCtrInstanceState',
+    partitionKey: 'containerInstanceArn',
+    attributes: { containerInstanceArn: 'S', clusterArn: 'S', status: 'S' },
+    ttlAttribute: TTL_ATTRIBUTE,
+    indexes: [
+      {
+        name: 'byCluster',
+        partitionKey: 'clusterArn',
+        sortKey: 'status',
+        projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  },
+};
+
+function keySchema(partitionKey, sortKey) {
+  const schema = [{ AttributeName: partitionKey, KeyType: 'HASH' }];
+  if (sortKey) schema.push({ AttributeName: sortKey, KeyType: 'RANGE' });
+  return schema;
+}
+
+function attributeDefinitions(def) {
+  return Object.entries(def.attributes).map(([AttributeName, AttributeType]) => ({
+    AttributeName,
+    AttributeType,
+  }));
+}
+
+function globalSecondaryIndexes(def) {
+  return def.indexes.map((index) => ({
+    IndexName: index.name,
+    KeySchema: keySchema(index.partitionKey, index.sortKey),
+    Projection: index.projection,
+  }));
+}
+
+/** Properties shared by the CreateTable input and the CloudFormation AWS::DynamoDB::Table resource. */
+function tableProperties(kind, tableName) {
+  const def = tables[kind];
+  if (!def) throw new Error(`unknown table kind "${kind}"`);
+  const props = {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: keySchema(def.partitionKey, def.sortKey),
+    AttributeDefinitions: attributeDefinitions(def),
+    GlobalSecondaryIndexes: globalSecondaryIndexes(def),
+  };
+  if (def.stream) props.StreamSpecification = { StreamViewType: def.stream };
+  return props;
+}
+
+/** CreateTable input for DynamoDB Local or the SDK. */
+function createTableInput(kind, tableName) {
+  const props = tableProperties(kind, tableName);
+  if (props.StreamSpecification) props.StreamSpecification = { StreamEnabled: true, ...props.StreamSpecification };
+  return props;
+}
+
+module.exports = { tables, TTL_ATTRIBUTE, keySchema, tableProperties, createTableInput };
