@@ -1,5 +1,12 @@
-/** A one-line progress counter on stderr when it is a terminal; silent otherwise (CI logs stay clean). */
-export function progress(label: string, total: number): { tick(n?: number): void; done(): void } {
+/**
+ * A one-line progress counter on stderr when it is a terminal; silent otherwise (CI logs stay clean).
+ * `detail` adds other figures to the line (rows written, ...).
+ */
+export function progress(
+  label: string,
+  total: number,
+  detail?: () => string,
+): { tick(n?: number): void; done(): void } {
   const tty = process.stderr.isTTY;
   const started = Date.now();
   let count = 0;
@@ -8,7 +15,8 @@ export function progress(label: string, total: number): { tick(n?: number): void
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? Math.round(count / seconds) : 0;
     const eta = rate > 0 ? Math.ceil((total - count) / rate) : 0;
-    process.stderr.write(`\r${label}: ${count}/${total} (${rate}/s, ETA ${eta}s)   `);
+    const more = detail ? `, ${detail()}` : '';
+    process.stderr.write(`\r${label}: ${count}/${total} (${rate}/s, ETA ${eta}s${more})   `);
   };
   return {
     tick(n = 1) {

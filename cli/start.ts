@@ -10,6 +10,7 @@ import { startLocalStack } from '../infra/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
+import { generateServiceWorkload } from '../sim/serviceWorkload.js';
 import { formatTable } from './output.js';
 import { progress } from './progress.js';
 
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
   try {
     const rng = seededRandom(SEED);
     const samples = [...loadSamples().values()] as EcsEvent[];
-    const events = [...samples, ...generateWorkload(rng, { tasks: 400, instances: 24, clusters: 3 })];
+    const events = [
+      ...samples,
+      ...generateWorkload(rng, { tasks: 400, instances: 24, clusters: 3 }),
+      ...generateServiceWorkload(rng, { clusters: 3 }),
+    ];
     const deliveries: unknown[] = [...atLeastOnce(rng, events, 3), ...BAD_EVENTS];
     say(
       `DynamoDB Local on ${stack.dynamo.endpoint}; ${events.length} distinct events, ${deliveries.length} deliveries.`,

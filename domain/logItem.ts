@@ -26,7 +26,23 @@ export interface LogItem {
   readonly stopCode?: string;
   readonly eventType?: string;
   readonly eventName?: string;
+  /**
+   * Only with an opted-in log retention (LOG_RETENTION_DAYS > 0): when DynamoDB TTL may delete the
+   * item, epoch seconds, counted from the event time so that a resource's older versions never
+   * outlive its newer ones and a redelivery gets the same value. Absent by default: the log is kept.
+   */
+  readonly expiresAt?: number;
 }
+
+/** What ingest adds to an event when it appends it. */
+export interface IngestStamp {
+  readonly ingestedAt: number;
+  readonly ingestId: string;
+  /** Days the log keeps the item (sets `expiresAt`); 0 or absent keeps it forever. */
+  readonly retentionDays?: number;
+}
+
+const DAY_S = 86_400;
 
 const SUMMARY_FIELDS = [
   'lastStatus',
@@ -38,11 +54,17 @@ const SUMMARY_FIELDS = [
   'eventName',
 ] as const;
 
-export function toLogItem(parsed: ParsedEvent, ingest: { ingestedAt: number; ingestId: string }): LogItem {
+/** Longest summary string copied next to the event (ECS statuses and codes are a few dozen characters). */
+const MAX_SUMMARY_CHARS = 1024;
+
+export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
+  const retentionDays = ingest.retentionDays ?? 0;
   const summary: Record<string, unknown> = {};
   for (const field of SUMMARY_FIELDS) {
     const v = parsed.event.detail[field];
-    if (typeof v === 'string' || typeof v === 'boolean') summary[field] = v;
+    // A copy is only a query convenience; an absurdly long value stays in `event` alone, so that the
+    // copies can never push the item past DynamoDB's 400 KB limit (the event is at most 256 KiB).
+    if ((typeof v === 'string' && v.length <= MAX_SUMMARY_CHARS) || typeof v === 'boolean') summary[field] = v;
   }
   return {
     arn: parsed.arn,
@@ -58,5 +80,6 @@ export function toLogItem(parsed: ParsedEvent, ingest: { ingestedAt: number; ing
       timelineKey: timelineKey(parsed.clusterArn, parsed.eventTime, timelineShard(parsed.arn)),
     }),
     ...summary,
+    ...(retentionDays > 0 && { expiresAt: Math.floor(parsed.eventTime / 1000) + retentionDays * DAY_S }),
   };
 }

@@ -1,9 +1,9 @@
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
 import { DETAIL_TYPES, type EcsEvent, type EventKind, isDetailType, type ParsedEvent } from './eventTypes.js';
 import { redactOverrideEnvironment } from './redact.js';
-import { accept, quote, type Result, reject } from './rejection.js';
-import { serviceVersion } from './serviceVersion.js';
-import { parseIsoTime } from './time.js';
+import { accept, quote, type Result, reject, typeOf } from './rejection.js';
+import { MAX_SERVICE_EVENT_TIME_MS, serviceVersion } from './serviceVersion.js';
+import { parseIsoTime, toIso } from './time.js';
 
 /**
  * Largest accepted event, in UTF-8 bytes of its stored JSON. EventBridge caps an event entry at
@@ -17,6 +17,17 @@ export const MAX_DEPTH = 20;
 
 /** Keys that only ever appear in prototype-pollution attempts, never in ECS events. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * DynamoDB limits that `detail` must respect because rows copy its fields as attributes: attribute
+ * names of 1 to 65535 bytes, numbers of magnitude 1e-130 to below 1e126, and key attributes (ARNs,
+ * index sort keys like lastStatus) of at most 1024 bytes. Checked here so that an event the tables
+ * could never hold is refused with a reason instead of failing the projector forever.
+ */
+const MAX_KEY_BYTES = 65_535;
+const MAX_KEY_ATTRIBUTE_BYTES = 1024;
+const storableNumber = (n: number): boolean =>
+  n === 0 || (Number.isFinite(n) && Math.abs(n) < 1e126 && Math.abs(n) >= 1e-130);
 
 export interface ParseOptions {
   /** Replace container-override environment values by a marker (default on). */
@@ -32,6 +43,9 @@ function checkStructure(value: unknown, path: string, depth: number): Result<tru
       ? accept(true)
       : reject('STRING_NOT_WELL_FORMED', `${path} must be well-formed UTF-16 (it holds a lone surrogate)`);
   }
+  if (typeof value === 'number' && !storableNumber(value)) {
+    return reject('NUMBER_OUT_OF_RANGE', `${path} must be 0 or of magnitude 1e-130 to 1e126, got ${quote(value)}`);
+  }
   if (value === null || typeof value !== 'object') return accept(true);
   if (depth > MAX_DEPTH) return reject('NESTING_TOO_DEEP', `${path} is nested deeper than ${MAX_DEPTH} levels`);
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
@@ -39,6 +53,9 @@ function checkStructure(value: unknown, path: string, depth: number): Result<tru
     const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
     if (FORBIDDEN_KEYS.has(key)) return reject('KEY_FORBIDDEN', `${childPath}: the key "${key}" is not allowed`);
     if (!key.isWellFormed()) return reject('STRING_NOT_WELL_FORMED', `a key under ${path} is not well-formed UTF-16`);
+    if (key === '' || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+      return reject('KEY_FORBIDDEN', `a key under ${path} must be 1 to ${MAX_KEY_BYTES} bytes long`);
+    }
     const r = checkStructure(child, childPath, depth + 1);
     if (!r.ok) return r;
   }
@@ -50,6 +67,9 @@ function checkArn(value: unknown, field: string, type: EcsResourceType): Result<
     return reject('ARN_MISSING', `${field} is required (a non-empty ECS ${type} ARN)`);
   }
   if (typeof value !== 'string') return reject('ARN_INVALID', `${field} must be a string, got ${quote(value)}`);
+  if (Buffer.byteLength(value, 'utf8') > MAX_KEY_ATTRIBUTE_BYTES) {
+    return reject('ARN_INVALID', `${field} must be at most ${MAX_KEY_ATTRIBUTE_BYTES} bytes, got ${quote(value)}`);
+  }
   if (!isEcsArnOf(value, type)) {
     return reject(
       'ARN_INVALID',
@@ -73,16 +93,31 @@ function checkVersion(value: unknown): Result<number> {
 /** Fields that become index keys must be non-empty strings when present, or the write would fail later. */
 function checkOptionalString(detail: Record<string, unknown>, field: string): Result<true> {
   const v = detail[field];
-  if (v === undefined || (typeof v === 'string' && v !== '')) return accept(true);
-  return reject('FIELD_INVALID', `detail.${field} must be a non-empty string when present, got ${quote(v)}`);
+  if (v === undefined) return accept(true);
+  if (typeof v === 'string' && v !== '' && Buffer.byteLength(v, 'utf8') <= MAX_KEY_ATTRIBUTE_BYTES) return accept(true);
+  return reject(
+    'FIELD_INVALID',
+    `detail.${field} must be a non-empty string of at most ${MAX_KEY_ATTRIBUTE_BYTES} bytes when present, got ${quote(v)}`,
+  );
 }
 
 function checkTime(event: Record<string, unknown>, detail: Record<string, unknown>, kind: EventKind): Result<number> {
   if (event.time !== undefined) {
     const ms = parseIsoTime(event.time);
-    return ms === undefined
-      ? reject('TIME_INVALID', `time must be an ISO-8601 timestamp like 2016-12-06T16:41:06Z, got ${quote(event.time)}`)
-      : accept(ms);
+    if (ms === undefined) {
+      return reject(
+        'TIME_INVALID',
+        `time must be an ISO-8601 timestamp like 2016-12-06T16:41:06Z, got ${quote(event.time)}`,
+      );
+    }
+    // A derived log version beyond 2^53 would be stored imprecisely, and duplicates would no longer match.
+    if (kind !== 'task' && kind !== 'instance' && ms > MAX_SERVICE_EVENT_TIME_MS) {
+      return reject(
+        'TIME_INVALID',
+        `time must be before ${toIso(MAX_SERVICE_EVENT_TIME_MS + 1)}, got ${quote(event.time)}`,
+      );
+    }
+    return accept(ms);
   }
   // Service and deployment events have no version: their log key is derived from `time`, which must be there.
   if (kind === 'task' || kind === 'instance') {
@@ -129,6 +164,11 @@ function identify(kind: EventKind, event: Record<string, unknown>, detail: Recor
     const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
     if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
   }
+  // `ecs-svc/<19 digits>` exceeds 2^53: as a JSON number it has already lost digits, so only a string is kept.
+  if (kind === 'deployment') {
+    const deploymentId = checkOptionalString(detail, 'deploymentId');
+    if (!deploymentId.ok) return deploymentId;
+  }
   const clusterArn = (detail.clusterArn as string | undefined) ?? clusterArnOfService(arn.value);
   return accept({ arn: arn.value, version: undefined, clusterArn });
 }
@@ -138,7 +178,8 @@ function identify(kind: EventKind, event: Record<string, unknown>, detail: Recor
  * naming the field and the rule. Never throws and never mutates its input.
  */
 export function parseEvent(input: unknown, options: ParseOptions): Result<ParsedEvent> {
-  if (!isObject(input)) return reject('EVENT_NOT_OBJECT', `the event must be a JSON object, got ${quote(input)}`);
+  // The type, not the value: a JSON-encoded event or detail string may carry secrets that redaction cannot see.
+  if (!isObject(input)) return reject('EVENT_NOT_OBJECT', `the event must be a JSON object, got ${typeOf(input)}`);
   const structure = checkStructure(input, 'event', 0);
   if (!structure.ok) return structure;
   if (input.source !== 'aws.ecs')
@@ -154,7 +195,7 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   }
   const kind = DETAIL_TYPES[detailType];
   const detail = input.detail;
-  if (!isObject(detail)) return reject('DETAIL_NOT_OBJECT', `detail must be a JSON object, got ${quote(detail)}`);
+  if (!isObject(detail)) return reject('DETAIL_NOT_OBJECT', `detail must be a JSON object, got ${typeOf(detail)}`);
   if (input.id !== undefined && typeof input.id !== 'string') {
     return reject('FIELD_INVALID', `id must be a string when present, got ${quote(input.id)}`);
   }

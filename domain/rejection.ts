@@ -19,6 +19,7 @@ export const REASONS = [
   'NESTING_TOO_DEEP',
   'STRING_NOT_WELL_FORMED',
   'EVENT_TOO_LARGE',
+  'NUMBER_OUT_OF_RANGE',
 ] as const;
 
 export type ReasonCode = (typeof REASONS)[number];
@@ -46,9 +47,17 @@ export const describeRejection = (r: Rejection): string => `rejected [${r.reason
 export function quote(value: unknown): string {
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : JSON.stringify(value);
+    // Numbers as JavaScript prints them: JSON.stringify would show Infinity (from a 1e400 literal) as null.
+    text = value === undefined ? 'undefined' : typeof value === 'number' ? String(value) : JSON.stringify(value);
   } catch {
     text = String(value);
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** A value's JSON type for messages that must not echo the value: `null`, `undefined`, `a string`, `an array`, ... */
+export function typeOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

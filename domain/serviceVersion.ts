@@ -15,5 +15,17 @@ export function serviceVersion(eventTimeMs: number, event: unknown): number {
   return seconds * SERVICE_VERSION_SLOTS + (hash48(canonicalJson(event)) % SERVICE_VERSION_SLOTS);
 }
 
+/**
+ * How many numbers above its derived version a service event may be stored at: a hash collision
+ * with a different event takes the next free number (infra/eventLog.ts). Readers that select a
+ * time range by version widen its upper end by this much.
+ */
+export const MAX_SERVICE_PROBES = 16;
+
+/** The latest event time whose derived version (collision probes included) stays a safe integer: year 2255. */
+export const MAX_SERVICE_EVENT_TIME_MS =
+  Math.floor((Number.MAX_SAFE_INTEGER - SERVICE_VERSION_SLOTS - MAX_SERVICE_PROBES) / SERVICE_VERSION_SLOTS) * 1000 +
+  999;
+
 /** The event-time second encoded in a derived service version. */
 export const serviceVersionSecond = (version: number): number => Math.floor(version / SERVICE_VERSION_SLOTS);

@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import { parseEvent } from '../domain/parseEvent.js';
 import { describeRejection, type Rejection } from '../domain/rejection.js';
 import { createDocumentClient } from '../infra/client.js';
-import { envFlag, tableNamesFromEnv } from '../infra/config.js';
+import { envFlag, envInteger, tableNamesFromEnv } from '../infra/config.js';
 import { type AppendOutcome, appendEvent } from '../infra/eventLog.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
 
@@ -33,6 +33,8 @@ export interface IngestDeps {
   readonly eventLogTable: string;
   /** Replace container-override environment values by a marker before anything is stored or logged. */
   readonly redactEnvironment: boolean;
+  /** Days the log keeps an event (LOG_RETENTION_DAYS; 0 = forever, the default). */
+  readonly logRetentionDays?: number;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -43,18 +45,32 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
   return async (event) => {
     const parsed = parseEvent(event, { redactEnvironment: deps.redactEnvironment });
     if (!parsed.ok) {
-      const { reason, message } = parsed.rejection;
+      const { reason } = parsed.rejection;
       // Never log the event itself: it may hold secrets. The id finds it in the on-failure queue.
-      logger.error('event rejected', { reason, message, eventId: (event as { id?: unknown } | null)?.id });
+      // (`message` is reserved by the logger, so the text goes in `rejection`, as in the thrown error.)
+      logger.error('event rejected', {
+        reason,
+        rejection: describeRejection(parsed.rejection),
+        eventId: (event as { id?: unknown } | null)?.id,
+      });
       metrics.singleMetric().addDimension('reason', reason).addMetric('Rejected', MetricUnit.Count, 1);
       publishCounts(metrics, { Rejected: 1 });
       throw new IngestRejectedError(parsed.rejection);
     }
     const { arn, version, detailType } = parsed.value;
-    const outcome = await appendEvent(deps.doc, deps.eventLogTable, parsed.value, {
-      ingestedAt: Date.now(),
-      ingestId: ulid(),
-    });
+    let outcome: AppendOutcome;
+    try {
+      outcome = await appendEvent(deps.doc, deps.eventLogTable, parsed.value, {
+        ingestedAt: Date.now(),
+        ingestId: ulid(),
+        retentionDays: deps.logRetentionDays ?? 0,
+      });
+    } catch (e) {
+      // Thrown on so that Lambda retries the event; counted so that an operator sees failures before the queue fills.
+      logger.error('append failed; the event will be retried', { arn, version, detailType, error: String(e) });
+      publishCounts(metrics, { AppendFailed: 1 });
+      throw e;
+    }
     const stored = outcome.item.version;
     if (outcome.type === 'conflict') {
       logger.warn('conflicting event: same ARN and version, different content; the first one is kept', {
@@ -75,9 +91,12 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
   };
 }
 
-/** The Lambda entry point: one EventBridge event per invocation. */
-export const handler = createIngestHandler({
-  doc: createDocumentClient(),
-  eventLogTable: tableNamesFromEnv().eventLog,
-  redactEnvironment: envFlag(process.env, 'REDACT_OVERRIDE_ENVIRONMENT', true),
+/** Ingest settings from the environment: the Lambda's, the local stack's or the CLI's. */
+export const ingestSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env) => ({
+  eventLogTable: tableNamesFromEnv(env).eventLog,
+  redactEnvironment: envFlag(env, 'REDACT_OVERRIDE_ENVIRONMENT', true),
+  logRetentionDays: envInteger(env, 'LOG_RETENTION_DAYS', 0),
 });
+
+/** The Lambda entry point: one EventBridge event per invocation. */
+export const handler = createIngestHandler({ doc: createDocumentClient(), ...ingestSettingsFromEnv() });

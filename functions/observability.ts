@@ -15,8 +15,9 @@ export const createMetrics = (): Metrics =>
 
 /** Adds non-zero counts and flushes them as one EMF document. */
 export function publishCounts(metrics: Metrics, counts: Record<string, number>): void {
-  for (const [name, value] of Object.entries(counts)) {
-    if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
-  }
+  const nonZero = Object.entries(counts).filter(([, value]) => value > 0);
+  // Nothing to count (a batch of MODIFY records only): publishing would log Powertools' "empty metrics" warning.
+  if (nonZero.length === 0) return;
+  for (const [name, value] of nonZero) metrics.addMetric(name, MetricUnit.Count, value);
   metrics.publishStoredMetrics();
 }

@@ -7,7 +7,7 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { latestPerResource, type Projection, project } from '../domain/projection.js';
 import { createDocumentClient } from '../infra/client.js';
 import { envInteger, type TableNames, tableNamesFromEnv } from '../infra/config.js';
-import { putIfNewer, stateTableOf } from '../infra/stateTables.js';
+import { isUnwritable, putIfNewer, stateTableOf } from '../infra/stateTables.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
 
 export interface ProjectorDeps {
@@ -57,7 +57,7 @@ export function createProjectorHandler(
         // Never blocks the shard: logged with its key, counted; `rebuild` recovers it once fixed.
         counts.poison++;
         logger.error('poison stream record skipped', {
-          message: outcome.message,
+          error: outcome.message, // `message` is reserved by the logger
           keys: record.dynamodb?.Keys,
           sequenceNumber: record.dynamodb?.SequenceNumber,
         });
@@ -77,8 +77,20 @@ export function createProjectorHandler(
           if (outcome === 'written') counts.projected++;
           else counts.staleSkipped++;
         } catch (e) {
-          counts.failed++;
           const sequenceNumber = winners.get(projection)?.dynamodb?.SequenceNumber;
+          if (isUnwritable(e)) {
+            // DynamoDB refuses this row whatever the retry (a number or name it cannot store): poison, not a
+            // failure, so it never blocks the shard; rebuild or `verify --repair` recovers it once the log is fixed.
+            counts.poison++;
+            logger.error('poison stream record skipped: the row cannot be written', {
+              arn: projection.arn,
+              version: projection.version,
+              sequenceNumber,
+              error: String(e),
+            });
+            return;
+          }
+          counts.failed++;
           if (sequenceNumber) failedSequenceNumbers.push(sequenceNumber);
           logger.warn('projection failed; reported for retry', {
             arn: projection.arn,

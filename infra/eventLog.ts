@@ -3,7 +3,8 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isSameEvent } from '../domain/duplicate.js';
 import { isStateKind, type ParsedEvent } from '../domain/eventTypes.js';
-import { type LogItem, toLogItem } from '../domain/logItem.js';
+import { type IngestStamp, type LogItem, toLogItem } from '../domain/logItem.js';
+import { MAX_SERVICE_PROBES } from '../domain/serviceVersion.js';
 
 export type AppendOutcome =
   | { readonly type: 'appended'; readonly item: LogItem }
@@ -11,9 +12,6 @@ export type AppendOutcome =
   | { readonly type: 'duplicate'; readonly item: LogItem }
   /** Same ARN and version as a stored event but different content: the first one is kept. */
   | { readonly type: 'conflict'; readonly item: LogItem; readonly stored: Record<string, unknown> };
-
-/** How many next numbers a service event may take when its derived version collides with a different event. */
-const MAX_SERVICE_PROBES = 16;
 
 /**
  * Appends one event with a conditional put: one request per delivery. A failed condition returns
@@ -24,7 +22,7 @@ export async function appendEvent(
   doc: DynamoDBDocumentClient,
   tableName: string,
   parsed: ParsedEvent,
-  ingest: { ingestedAt: number; ingestId: string },
+  ingest: IngestStamp,
 ): Promise<AppendOutcome> {
   const probes = isStateKind(parsed.kind) ? 1 : MAX_SERVICE_PROBES;
   for (let i = 0; i < probes; i++) {

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createIngestHandler } from '../functions/ingest.js';
+import { createIngestHandler, ingestSettingsFromEnv } from '../functions/ingest.js';
 import { createProjectorHandler } from '../functions/projector.js';
 import { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.js';
 import { createDocumentClient } from './client.js';
-import { envFlag, envInteger, type TableNames, tableNamesFromEnv } from './config.js';
+import { envInteger, type TableNames, tableNamesFromEnv } from './config.js';
 import { createTables } from './createTables.js';
 import { type DynamoLocal, startDynamoLocal } from './dynamoLocal.js';
 import { StreamPoller, type StreamPollerOptions } from './streamPoller.js';
@@ -43,11 +43,7 @@ export async function createPipeline(
   const client = new DynamoDBClient({});
   const doc = createDocumentClient({});
   const { streamArn } = await createTables(client, tables);
-  const ingest = createIngestHandler({
-    doc,
-    eventLogTable: tables.eventLog,
-    redactEnvironment: envFlag(env, 'REDACT_OVERRIDE_ENVIRONMENT', true),
-  });
+  const ingest = createIngestHandler({ doc, ...ingestSettingsFromEnv(env), eventLogTable: tables.eventLog });
   const projector = createProjectorHandler({ doc, tables, ttlDays: envInteger(env, 'STATE_TTL_DAYS', 30) });
   return {
     tables,

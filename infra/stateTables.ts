@@ -35,3 +35,9 @@ export async function putIfNewer(
     throw e;
   }
 }
+
+/**
+ * A write DynamoDB refuses for what the item is (ValidationException: a number out of range, an empty
+ * attribute name, an item over 400 KB), which no retry can fix, unlike throttling, 5xx and timeouts.
+ */
+export const isUnwritable = (e: unknown): boolean => e instanceof Error && e.name === 'ValidationException';

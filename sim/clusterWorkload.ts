@@ -118,16 +118,20 @@ export function generateWorkload(rng: Random, options: WorkloadOptions): EcsEven
     const path = fargate ? ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'] : ['PENDING', 'RUNNING'];
     if (stop?.stopCode === 'TaskFailedToStart') path.splice(path.indexOf('RUNNING'));
     if (stop) path.push(...(fargate ? ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] : ['STOPPED']));
+    // What a task keeps for life: its container, image and task definition.
+    const containerArn = arn('container', `${cluster}/${hexId(rng, 32)}`);
+    const image = `${account}.dkr.ecr.${region}.amazonaws.com/${service}:v${randomInt(rng, 1, 9)}`;
+    const taskDefinitionArn = arn('task-definition', `${service}:${randomInt(rng, 1, 20)}`);
     let t = created;
     path.forEach((lastStatus, i) => {
       t += randomInt(rng, 500, 60_000);
       const stopped = lastStatus === 'STOPPED';
       const stopping = stop && path.indexOf(lastStatus) >= path.length - (fargate ? 4 : 1);
       const container: Record<string, unknown> = {
-        containerArn: arn('container', `${cluster}/${hexId(rng, 32)}`),
+        containerArn,
         name: service,
         taskArn,
-        image: `${account}.dkr.ecr.${region}.amazonaws.com/${service}:v${randomInt(rng, 1, 9)}`,
+        image,
         lastStatus: stopped ? 'STOPPED' : lastStatus === 'RUNNING' ? 'RUNNING' : 'PENDING',
       };
       if (stopped && stop?.exitCode !== undefined) container.exitCode = stop.exitCode;
@@ -142,7 +146,7 @@ export function generateWorkload(rng: Random, options: WorkloadOptions): EcsEven
         overrides: { containerOverrides: [{ name: service }] },
         startedBy: 'ecs-svc/9223370556150183303',
         taskArn,
-        taskDefinitionArn: arn('task-definition', `${service}:${randomInt(rng, 1, 20)}`),
+        taskDefinitionArn,
         cpu: '256',
         memory: '512',
         updatedAt: iso(t),

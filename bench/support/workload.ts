@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { DETAIL_TYPES, type EcsEvent, isStateKind } from '../../domain/eventTypes.js';
+import { type LogItem, toLogItem } from '../../domain/logItem.js';
+import { parseEvent } from '../../domain/parseEvent.js';
+import { generateWorkload } from '../../sim/clusterWorkload.js';
+import { atLeastOnce, seededRandom } from '../../sim/random.js';
+
+/** Deliveries per event are 1..MAX_COPIES, uniformly: about two on average. */
+export const MAX_COPIES = 3;
+
+/** One generated estate, delivered at least once in a shuffled order, with what the right answer is. */
+export interface BenchWorkload {
+  readonly seed: number;
+  readonly tasks: number;
+  readonly instances: number;
+  /** Distinct events (each a distinct ARN + version). */
+  readonly events: readonly EcsEvent[];
+  /** What EventBridge hands over: every event 1..3 times, shuffled. */
+  readonly deliveries: readonly EcsEvent[];
+  /** The oracle: highest version per latest-state key (`task|arn`, `instance|arn`). */
+  readonly oracle: ReadonlyMap<string, number>;
+  /** The log items in stream order: the order in which ingest would first append each event. */
+  readonly logItems: readonly LogItem[];
+}
+
+export const stateKey = (kind: string, arn: string): string => `${kind}|${arn}`;
+
+const arnOf = (e: EcsEvent): string => {
+  const kind = DETAIL_TYPES[e['detail-type']];
+  return String(kind === 'task' ? e.detail.taskArn : e.detail.containerInstanceArn);
+};
+
+/**
+ * Generates at least `minEvents` distinct events (tasks ≈ events / 5, one instance per 20 tasks), then
+ * delivers each 1..3 times in a shuffled order. The same seed gives the same workload everywhere; only
+ * the event times follow `startMs`, which should be recent so that no state is already past its TTL.
+ */
+export function buildWorkload(seed: number, minEvents: number, startMs: number): BenchWorkload {
+  let tasks = Math.max(1, Math.ceil(minEvents / 5));
+  for (;;) {
+    const instances = Math.max(2, Math.ceil(tasks / 20));
+    const rng = seededRandom(seed);
+    const events = generateWorkload(rng, { tasks, instances, clusters: 3, startMs });
+    if (events.length < minEvents) {
+      tasks = Math.ceil(tasks * (minEvents / events.length) * 1.02);
+      continue;
+    }
+    const deliveries = atLeastOnce(rng, events, MAX_COPIES);
+    const oracle = new Map<string, number>();
+    for (const e of events) {
+      const kind = DETAIL_TYPES[e['detail-type']];
+      if (!isStateKind(kind)) continue;
+      const key = stateKey(kind, arnOf(e));
+      oracle.set(key, Math.max(oracle.get(key) ?? 0, e.detail.version as number));
+    }
+    return { seed, tasks, instances, events, deliveries, oracle, logItems: logItemsInStreamOrder(deliveries) };
+  }
+}
+
+/** The log items ingest would append, in append order: a redelivery appends nothing. */
+function logItemsInStreamOrder(deliveries: readonly EcsEvent[]): LogItem[] {
+  const seen = new Set<string>();
+  const items: LogItem[] = [];
+  for (const delivery of deliveries) {
+    const parsed = parseEvent(delivery, { redactEnvironment: true });
+    if (!parsed.ok) throw new Error(`generated event refused: ${parsed.rejection.message}`);
+    const key = `${parsed.value.arn}#${parsed.value.version}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push(toLogItem(parsed.value, { ingestedAt: Date.now(), ingestId: ulid() }));
+  }
+  return items;
+}
+
+/** Lambda-shaped DynamoDB Streams records for log items, as the event source mapping would hand them over. */
+export function toStreamRecords(items: readonly LogItem[], streamArn: string): DynamoDBRecord[] {
+  const base = BigInt(`0x${randomBytes(6).toString('hex')}`) * 1_000_000n;
+  return items.map((item, i) => {
+    const NewImage = marshall(item, { removeUndefinedValues: true });
+    return {
+      eventID: randomBytes(16).toString('hex'),
+      eventName: 'INSERT',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      eventSourceARN: streamArn,
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(item.ingestedAt / 1000),
+        Keys: { arn: NewImage.arn, version: NewImage.version } as never,
+        NewImage: NewImage as never,
+        SequenceNumber: String(base + BigInt(i)),
+        SizeBytes: JSON.stringify(NewImage).length,
+        StreamViewType: 'NEW_IMAGE',
+      },
+    };
+  });
+}
+
+/** Consecutive batches of the stream, like the event source mapping's BatchSize. */
+export function toBatches(records: readonly DynamoDBRecord[], batchSize: number): DynamoDBStreamEvent[] {
+  const batches: DynamoDBStreamEvent[] = [];
+  for (let i = 0; i < records.length; i += batchSize) batches.push({ Records: records.slice(i, i + batchSize) });
+  return batches;
+}
+
+const keyOfEvent = (e: EcsEvent): string => stateKey(DETAIL_TYPES[e['detail-type']], arnOf(e));
+
+/**
+ * A smaller workload with the same shape, for throughput runs that need no full pass: every delivery
+ * of a seeded random subset of resources, in the original order. (A prefix of the delivery order would
+ * not do: early in a shuffled stream nearly every delivery is a first one, which flatters nobody fairly.)
+ */
+export function sampleWorkload(workload: BenchWorkload, maxDeliveries: number): BenchWorkload {
+  if (workload.deliveries.length <= maxDeliveries) return workload;
+  const perKey = new Map<string, number>();
+  for (const d of workload.deliveries) perKey.set(keyOfEvent(d), (perKey.get(keyOfEvent(d)) ?? 0) + 1);
+  const rng = seededRandom(workload.seed ^ 0x5eed);
+  const keys = [...perKey.keys()].map((k) => [rng(), k] as const).sort((a, b) => a[0] - b[0]);
+  const chosen = new Set<string>();
+  let total = 0;
+  for (const [, key] of keys) {
+    const n = perKey.get(key) ?? 0;
+    if (total + n > maxDeliveries) break;
+    chosen.add(key);
+    total += n;
+  }
+  const inSample = (e: EcsEvent) => chosen.has(keyOfEvent(e));
+  const events = workload.events.filter(inSample);
+  return {
+    seed: workload.seed,
+    tasks: [...chosen].filter((k) => k.startsWith('task|')).length,
+    instances: [...chosen].filter((k) => k.startsWith('instance|')).length,
+    events,
+    deliveries: workload.deliveries.filter(inSample),
+    oracle: new Map([...workload.oracle].filter(([k]) => chosen.has(k))),
+    logItems: workload.logItems.filter((item) =>
+      chosen.has(stateKey(DETAIL_TYPES[item.detailType as keyof typeof DETAIL_TYPES], item.arn)),
+    ),
+  };
+}
+
+/**
+ * The same workload delivered the way a live estate delivers it: in event time, each delivery late by a
+ * random 0..jitterMs (EventBridge retries, Lambda queueing), instead of uniformly shuffled over the whole
+ * run. One task's events then arrive close together, as they do in production, so racing deliveries of
+ * one resource are common rather than rare.
+ */
+export function liveOrder(workload: BenchWorkload, jitterMs: number): BenchWorkload {
+  const rng = seededRandom(workload.seed ^ 0x11fe);
+  const timed = workload.deliveries.map((d) => ({
+    d,
+    at: Date.parse(String(d.detail.updatedAt ?? d.time)) + rng() * jitterMs,
+  }));
+  const deliveries = timed.sort((a, b) => a.at - b.at).map((t) => t.d);
+  return { ...workload, deliveries, logItems: logItemsInStreamOrder(deliveries) };
+}

@@ -1,0 +1,128 @@
+import { type EcsResourceType, parseEcsArn } from '../domain/arn.js';
+import type { TimeWindow } from '../domain/audit/window.js';
+import { parseIsoTime } from '../domain/time.js';
+import { UsageError } from './command.js';
+
+/** How times are written on the command line (said in every time error). */
+export const TIME_FORMS =
+  'ISO-8601 with Z or an offset (2026-11-01T14:02:00Z, 2026-11-01T16:02:00.123456+02:00), a date (2026-11-01, UTC), ' +
+  '"now", or a time before now (90s, 30m, 2h, 7d, 2w)';
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+const RELATIVE = /^(\d+)(ms|s|m|h|d|w)$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A command-line time in epoch ms: ISO-8601 with any number of fractional digits and `Z` or an
+ * offset, a bare date (midnight UTC), `now`, or a relative form meaning that long before now.
+ * A date-time without a zone is refused: it would silently mean the machine's local time.
+ */
+export function parseTime(value: unknown, option: string, nowMs: number = Date.now()): number {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === 'now') return nowMs;
+  const relative = RELATIVE.exec(text);
+  if (relative) return nowMs - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+  // ISO-8601 lets seconds be left out (2026-11-01T14:02Z); the stored-event parser does not, so add them.
+  const withSeconds = text.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?=Z|[+-]\d{2}:?\d{2}$)/, '$1:00');
+  const iso = DATE.test(text) ? parseIsoTime(`${text}T00:00:00Z`) : parseIsoTime(withSeconds);
+  if (iso !== undefined) return iso;
+  const why = /^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text) ? ' (add Z or an offset: the zone must be explicit)' : '';
+  throw new UsageError(`${option}: ${JSON.stringify(value ?? '')} is not a time${why}; use ${TIME_FORMS}`);
+}
+
+export const parseOptionalTime = (value: unknown, option: string, nowMs?: number): number | undefined =>
+  value === undefined ? undefined : parseTime(value, option, nowMs);
+
+/**
+ * `--since` / `--until` as a window [since, until): since inclusive, until exclusive.
+ * `untilDefaultsToNow` fills a missing --until with the current time; a reversed window is a usage error.
+ */
+export function parseWindow(
+  values: Record<string, unknown>,
+  options: { sinceRequired?: boolean; untilDefaultsToNow?: boolean; nowMs?: number } = {},
+): TimeWindow {
+  const now = options.nowMs ?? Date.now();
+  if (options.sinceRequired && values.since === undefined) throw new UsageError('--since is required');
+  const sinceMs = parseOptionalTime(values.since, '--since', now);
+  const untilMs = parseOptionalTime(values.until, '--until', now) ?? (options.untilDefaultsToNow ? now : undefined);
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs > untilMs) {
+    throw new UsageError(
+      `the window is reversed: --since ${new Date(sinceMs).toISOString()} is after --until ${new Date(untilMs).toISOString()}`,
+    );
+  }
+  return { sinceMs, untilMs };
+}
+
+/** A whole number option (`--limit`, `--from-version`, ...) with a lower bound. */
+export function parseInteger(value: unknown, option: string, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${option} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** `--page-size`: DynamoDB's Limit per request (lower it to see paging, or to keep requests small). */
+export const PAGE_OPTIONS = { 'page-size': { type: 'string' } } as const;
+export const PAGE_USAGE = '  --page-size N     items DynamoDB evaluates per request (default: up to 1 MB per page)';
+export const parsePageSize = (values: Record<string, unknown>): number | undefined =>
+  parseInteger(values['page-size'], '--page-size', 1);
+
+const ARTICLE: Record<EcsResourceType, string> = {
+  task: 'task/<cluster>/<id>',
+  'container-instance': 'container-instance/<cluster>/<id>',
+  service: 'service/<cluster>/<name>',
+  cluster: 'cluster/<name>',
+};
+
+/** An ARN argument of one of the given ECS resource types, or a usage error that shows the expected form. */
+export function parseArnArg(value: unknown, what: string, types: readonly EcsResourceType[]): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${what} is required`);
+  const arn = parseEcsArn(value);
+  if (arn && (types as readonly string[]).includes(arn.resourceType)) return value;
+  const forms = types.map((t) => `arn:aws:ecs:<region>:<account>:${ARTICLE[t]}`).join(' or ');
+  const got = arn ? ` (a ${arn.resourceType} ARN)` : '';
+  throw new UsageError(
+    `${what} must be an ECS ${types.join(', ')} ARN like ${forms}; got ${JSON.stringify(value)}${got}`,
+  );
+}
+
+/** ECS cluster names: letters, digits, hyphens and underscores, up to 255. */
+const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** `--cluster` as given: a cluster ARN, or a bare name still to be resolved. */
+export type ClusterArg = { readonly arn: string } | { readonly name: string };
+
+export function parseClusterArg(value: unknown, option = '--cluster'): ClusterArg {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${option} is required (a cluster ARN or name)`);
+  if (value.startsWith('arn:')) return { arn: parseArnArg(value, option, ['cluster']) };
+  if (!CLUSTER_NAME.test(value)) {
+    throw new UsageError(
+      `${option} must be a cluster ARN or a cluster name (letters, digits, - and _), got ${JSON.stringify(value)}`,
+    );
+  }
+  return { name: value };
+}
+
+/**
+ * A cluster ARN from `--cluster`. A bare name is looked up by `knownArns` (the latest-state tables:
+ * see infra/stateQueries.ts clusterArnsNamed) and must match exactly one cluster, or the caller is
+ * asked for the ARN: a name alone does not say which account and region it lives in.
+ */
+export async function resolveCluster(
+  value: unknown,
+  knownArns: (name: string) => Promise<string[]>,
+  option = '--cluster',
+): Promise<string> {
+  const arg = parseClusterArg(value, option);
+  if ('arn' in arg) return arg.arn;
+  const found = await knownArns(arg.name);
+  if (found.length === 1) return found[0] as string;
+  if (found.length === 0) {
+    throw new UsageError(
+      `${option} ${arg.name}: no cluster of that name has tasks or container instances in the latest-state tables; give its ARN (arn:aws:ecs:<region>:<account>:cluster/${arg.name})`,
+    );
+  }
+  throw new UsageError(`${option} ${arg.name} is ambiguous; give one of these ARNs: ${found.join(', ')}`);
+}

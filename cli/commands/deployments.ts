@@ -1,0 +1,133 @@
+import type { TimeWindow } from '../../domain/audit/window.js';
+import {
+  DEPLOYMENT_LOOKBACK_MS,
+  type Deployment,
+  overlapsWindow,
+  reconstructDeployments,
+} from '../../domain/deployments.js';
+import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from '../../domain/serviceEvents.js';
+import { toIso } from '../../domain/time.js';
+import { queryLog } from '../../infra/logQueries.js';
+import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
+import { type Command, UsageError } from '../command.js';
+import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, type View } from '../output.js';
+import { resolveService, SERVICE_USAGE } from '../serviceArg.js';
+import { withStore } from '../store.js';
+
+/** `754000` → `12m34s`; `3723000` → `1h02m03s`. */
+export function formatDuration(ms: number | undefined): string | undefined {
+  if (ms === undefined) return undefined;
+  const s = Math.round(ms / 1000);
+  const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}h${two(m)}m${two(sec)}s` : m > 0 ? `${m}m${two(sec)}s` : `${sec}s`;
+}
+
+const outcomeText = (d: Deployment): string =>
+  [
+    d.outcome === 'rolled back' ? `rolled back to ${d.rolledBackTo}` : d.outcome,
+    d.rollbackOf ? `(rollback of ${d.rollbackOf})` : '',
+  ]
+    .join(' ')
+    .trim();
+
+/** `IN_PROGRESS → FAILED`: the run's state changes without the common prefix. */
+const changesText = (d: Deployment): string =>
+  d.changes.map((c) => (c.eventName ?? '?').replace(/^SERVICE_DEPLOYMENT_/, '')).join(' → ');
+
+/** The documented `--json` / `--ndjson` item. deploymentId is always a string (its digits exceed 2^53). */
+export function deploymentJson(d: Deployment) {
+  return {
+    serviceArn: d.serviceArn,
+    deploymentId: d.deploymentId,
+    startTime: toIso(d.startTime),
+    ...(d.endTime !== undefined && { endTime: toIso(d.endTime) }),
+    ...(d.durationMs !== undefined && { durationMs: d.durationMs }),
+    outcome: d.outcome,
+    ...(d.rolledBackTo !== undefined && { rolledBackTo: d.rolledBackTo }),
+    ...(d.rollbackOf !== undefined && { rollbackOf: d.rollbackOf }),
+    ...(d.reason !== undefined && { reason: d.reason }),
+    changes: d.changes.map((c) => ({
+      eventTime: toIso(c.eventTime),
+      eventName: c.eventName,
+      eventType: c.eventType,
+      ...(c.reason !== undefined && { reason: c.reason }),
+      ...(c.updatedAt !== undefined && { updatedAt: c.updatedAt }),
+      ...(c.eventId !== undefined && { eventId: c.eventId }),
+      version: c.version,
+    })),
+  };
+}
+
+const view = (serviceArn: string): View<Deployment> => ({
+  headers: ['DEPLOYMENT', 'START', 'END', 'DURATION', 'OUTCOME', 'STATE CHANGES', 'REASON'],
+  rows: (d) => [
+    [
+      d.deploymentId,
+      toIso(d.startTime),
+      d.endTime === undefined ? undefined : toIso(d.endTime),
+      formatDuration(d.durationMs),
+      outcomeText(d),
+      changesText(d),
+      d.reason,
+    ],
+  ],
+  json: deploymentJson,
+  empty: `no deployments of ${serviceArn} in the log for this window`,
+});
+
+/** The deployment events of a read, parsed; the service actions read along with them are dropped. */
+async function deploymentEvents(items: AsyncIterable<Parameters<typeof toServiceLogEvent>[0]>) {
+  const events: ServiceLogEvent[] = [];
+  for await (const item of items) {
+    const e = toServiceLogEvent(item);
+    if (e?.detailType === DEPLOYMENT_STATE_CHANGE) events.push(e);
+  }
+  return events;
+}
+
+const command: Command = {
+  summary: 'the deployments of one service: state changes, duration, outcome, rollbacks (from the log)',
+  usage: `Usage: ecs-events deployments --service <arn or cluster/name> [options]
+
+Each deployment of one service (by deploymentId) that overlaps [since, until): its state changes,
+start and end time, duration, outcome (completed, failed, rolled back to which deployment, or in
+progress as of --until) and reason. A deployment that the circuit breaker rolls back to runs again
+and is listed again, marked "(rollback of <failed deployment>)". Events up to
+${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deployment under way at
+--since shows its real start.
+
+${SERVICE_USAGE}
+  --since T         deployments still running at or after T
+  --until T         deployments started before T (exclusive); later changes are not read
+${OUTPUT_USAGE}
+${PAGE_USAGE}
+Times: ${TIME_FORMS}.`,
+  options: {
+    service: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    ...OUTPUT_OPTIONS,
+    ...PAGE_OPTIONS,
+  },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const window: TimeWindow = parseWindow(values);
+    const settings = outputSettings(values);
+    const pageSize = parsePageSize(values);
+    return withStore(async (store) => {
+      const serviceArn = await resolveService(values.service, (c, o) => store.cluster(c, o));
+      const read = {
+        sinceMs: window.sinceMs === undefined ? undefined : window.sinceMs - DEPLOYMENT_LOOKBACK_MS,
+        untilMs: window.untilMs,
+        pageSize,
+      };
+      const events = await deploymentEvents(queryLog(store.doc, store.tables.eventLog, serviceArn, read));
+      const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
+      await emit(deployments, view(serviceArn), settings);
+      return 0;
+    });
+  },
+};
+
+export default command;

@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import { tableNamesFromEnv } from '../../infra/config.js';
+import { startLocalStack } from '../../infra/localStack.js';
+import { parseInteger } from '../args.js';
+import { type Command, UsageError } from '../command.js';
+
+const DEFAULT_PORT = 8000;
+const DEFAULT_DATA_DIR = '.ecs-events';
+
+const command: Command = {
+  summary: 'a long-running local stack: DynamoDB Local, the tables, the projector on the stream',
+  usage: `Usage: ecs-events local [--port N] [--data DIR | --in-memory]
+
+Starts DynamoDB Local (Java 17+), creates the three tables with their indexes, runs the stream
+poller with the real projector, prints the environment variables to export in another terminal
+(then \`ecs-events load\`, \`history\`, \`timeline\`, ... work against it), and runs until Ctrl-C.
+
+  --port N          DynamoDB Local's port (default ${DEFAULT_PORT})
+  --data DIR        keep the tables and the stream checkpoints in DIR (default ${DEFAULT_DATA_DIR}/)
+  --in-memory       keep nothing: the data is gone when it stops
+Table names follow EVENT_LOG_TABLE, TASK_STATE_TABLE and INSTANCE_STATE_TABLE (defaults ECSEventLog, ...).`,
+  options: { port: { type: 'string' }, data: { type: 'string' }, 'in-memory': { type: 'boolean' } },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    if (values.data !== undefined && values['in-memory'])
+      throw new UsageError('--data and --in-memory exclude each other');
+    const port = parseInteger(values.port, '--port', 1) ?? DEFAULT_PORT;
+    const dataDir = values['in-memory'] ? undefined : resolve((values.data as string | undefined) ?? DEFAULT_DATA_DIR);
+    const tables = tableNamesFromEnv();
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+
+    say(`Starting DynamoDB Local on port ${port} (${dataDir ? `data in ${dataDir}` : 'in memory'})…`);
+    const stack = await startLocalStack({ port, dataDir, tables });
+    let projected = 0;
+    const poller = stack.poller({
+      onBatch: ({ response }) => {
+        projected += (response as { counts?: { projected?: number } } | undefined)?.counts?.projected ?? 0;
+      },
+    });
+    const exports = {
+      ...stack.env,
+      EVENT_LOG_TABLE: tables.eventLog,
+      TASK_STATE_TABLE: tables.taskState,
+      INSTANCE_STATE_TABLE: tables.instanceState,
+    };
+    // The exports alone go to stdout, so they can be copied or captured; everything else is on stderr.
+    process.stdout.write(
+      `${Object.entries(exports)
+        .map(([k, v]) => `export ${k}=${v}`)
+        .join('\n')}\n`,
+    );
+    say(`Tables ${Object.values(tables).join(', ')} ready; projector polling the log's stream.`);
+    say('Export the variables above in another terminal, then: npx ecs-events load <file>, history, timeline, …');
+    say('Ctrl-C stops (the data stays in the data directory unless --in-memory).');
+
+    const signalled = new Promise<string>((res) => {
+      process.once('SIGINT', () => res('SIGINT'));
+      process.once('SIGTERM', () => res('SIGTERM'));
+    });
+    const running = poller.run(200);
+    let failure: unknown;
+    const outcome = await Promise.race([
+      signalled,
+      running.then(
+        () => 'stopped',
+        (e: unknown) => {
+          failure = e;
+          return 'failed';
+        },
+      ),
+    ]);
+    poller.stop();
+    // On Ctrl-C the terminal signals DynamoDB Local too, so the poller's last request may fail: that is the shutdown.
+    await running.catch(() => {});
+    await stack.stop();
+    if (outcome === 'failed') {
+      say(`the stream poller failed: ${(failure as Error)?.message ?? String(failure)}`);
+      return 1;
+    }
+    say(`Stopped (${outcome}); ${projected} row(s) projected this session.`);
+    return 0;
+  },
+};
+
+export default command;

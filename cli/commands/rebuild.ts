@@ -1,0 +1,147 @@
+import { defaultSegments, MAX_SEGMENTS, type RebuildReport, rebuild } from '../../infra/rebuild.js';
+import { defaultCheckpointPath, RebuildCheckpointFile } from '../../infra/rebuildCheckpoint.js';
+import { PAGE_OPTIONS, PAGE_USAGE, parseInteger, parsePageSize } from '../args.js';
+import { type Command, UsageError } from '../command.js';
+import { formatTable } from '../output.js';
+import { progress } from '../progress.js';
+import { parseTargets, TABLE_USAGE, targetList, ttlDaysFromEnv, withClients } from '../targets.js';
+
+/** Exit code of a rebuild stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
+const INTERRUPTED = 130;
+
+function printReport(r: RebuildReport): void {
+  const out = process.stdout;
+  const into = Object.values(r.targets).join(', ');
+  const state = r.dryRun ? ' (dry run: nothing written)' : r.interrupted ? ' (interrupted)' : '';
+  out.write(`\nrebuild ${r.eventLog} → ${into}${state}\n\n`);
+  out.write(
+    formatTable(
+      ['measure', 'value'],
+      [
+        ['segments (parallel scan)', r.segments],
+        ['log items scanned', r.scanned],
+        ['ARNs (latest states found)', r.arns],
+        [r.dryRun ? 'rows to write (at most)' : 'rows written', r.written],
+        ['skipped, not newer', r.skippedNotNewer],
+        ['expired (TTL passed, not recreated)', r.expired],
+        ['poison (cannot be projected)', r.poison],
+        ['errors', r.errors],
+        ['retries (throttling, 5xx)', r.retries],
+        ['seconds', r.seconds.toFixed(1)],
+      ],
+    ),
+  );
+  const notes: string[] = [];
+  if (r.resumedFrom) {
+    notes.push(
+      `Resumed: earlier runs had scanned ${r.resumedFrom.scanned} items and written ${r.resumedFrom.written} rows.`,
+    );
+  }
+  if (r.createdTables.length > 0) notes.push(`Created ${r.createdTables.join(', ')} from infra/tables.cjs.`);
+  if (notes.length > 0) out.write(`\n${notes.join('\n')}\n`);
+  for (const p of r.examples.poison) out.write(`poison: ${p}\n`);
+  for (const e of r.examples.errors) out.write(`error: ${e}\n`);
+}
+
+const command: Command = {
+  summary: 'rebuild the latest-state tables from the log (parallel, resumable)',
+  usage: `Usage: ecs-events rebuild [options]
+
+Replays the event log into the latest-state tables: a parallel Scan, reduced per segment to the
+latest state of each task and container instance, written with the live projector's "only if
+newer" condition (safe while the projector runs). Service and deployment events are history only.
+
+${TABLE_USAGE}
+  --segments N      parallel scan segments, 1 to ${MAX_SEGMENTS} (default ${defaultSegments()}: twice the CPUs, at most 16)
+  --into=SUFFIX     rebuild <table name>SUFFIX instead (created from infra/tables.cjs when missing);
+                    the blue/green switch with the deploy parameter stateTableSuffix: docs/rebuild.md
+  --force           also rewrite rows of an equal version (changed projection logic); never a higher one
+  --dry-run         scan and count only: no table created, nothing written, no checkpoint
+  --resume          continue the interrupted rebuild from its checkpoint instead of starting over
+  --checkpoint FILE where progress is kept (default .ecs-events/rebuild-<log>-to-<tables>.json)
+  --json            the final report as one JSON document
+${PAGE_USAGE}
+
+Exit code 0 when complete, 1 on errors (rerun with --resume), 130 when interrupted (Ctrl-C).
+Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.`,
+  options: {
+    table: { type: 'string' },
+    segments: { type: 'string' },
+    into: { type: 'string' },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    resume: { type: 'boolean' },
+    checkpoint: { type: 'string' },
+    json: { type: 'boolean' },
+    ...PAGE_OPTIONS,
+  },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const targets = parseTargets(values.table, values.into, '--into');
+    const segments = parseInteger(values.segments, '--segments', 1);
+    if (segments !== undefined && segments > MAX_SEGMENTS) {
+      throw new UsageError(`--segments must be at most ${MAX_SEGMENTS}, got ${segments}`);
+    }
+    if (values.resume && values['dry-run']) throw new UsageError('--resume and --dry-run exclude each other');
+    const checkpointPath =
+      typeof values.checkpoint === 'string'
+        ? values.checkpoint
+        : defaultCheckpointPath(targets.eventLog, targets.targets);
+    const checkpoint = new RebuildCheckpointFile(checkpointPath);
+    if (!values.resume && !values['dry-run'] && checkpoint.load()) {
+      process.stderr.write(
+        `A previous rebuild did not finish (${checkpointPath}); starting over. Use --resume to continue it.\n`,
+      );
+    }
+
+    const stop = new AbortController();
+    const onSignal = () => {
+      process.stderr.write('\nStopping after the current page of each segment (again to kill)…\n');
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    // Created at the first page, when the log's approximate item count is known.
+    let bar: ReturnType<typeof progress> | undefined;
+    let written = 0;
+    let ticked = 0;
+    try {
+      const report = await withClients(({ client, doc }) =>
+        rebuild({
+          client,
+          doc,
+          eventLog: targets.eventLog,
+          targets: targets.targets,
+          segments,
+          pageSize: parsePageSize(values),
+          force: values.force === true,
+          dryRun: values['dry-run'] === true,
+          ttlDays: ttlDaysFromEnv(),
+          checkpoint,
+          resume: values.resume === true,
+          signal: stop.signal,
+          onProgress: (p) => {
+            bar ??= progress('log items scanned', p.total, () => `${written} rows written`);
+            written = p.written;
+            bar.tick(p.scanned - ticked);
+            ticked = p.scanned;
+          },
+        }),
+      );
+      bar?.done();
+      if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else printReport(report);
+      if (!report.complete && !report.dryRun) {
+        process.stderr.write(
+          `Rebuild of ${targetList(targets)} not complete; its checkpoint is ${checkpointPath}: rerun with --resume to continue.\n`,
+        );
+      }
+      return report.interrupted ? INTERRUPTED : report.errors > 0 ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+export default command;

@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Drift } from '../../domain/drift.js';
+import { MAX_SEGMENTS } from '../../infra/rebuild.js';
+import { type VerifyReport, verify } from '../../infra/verify.js';
+import { PAGE_OPTIONS, PAGE_USAGE, parseInteger, parsePageSize, parseTime, TIME_FORMS } from '../args.js';
+import { type Command, UsageError } from '../command.js';
+import { formatTable, shortArn } from '../output.js';
+import { progress } from '../progress.js';
+import { parseTargets, TABLE_USAGE, ttlDaysFromEnv, withClients } from '../targets.js';
+
+/** Wait before suspects are checked again: a healthy projector lands a stream record within it. */
+const DEFAULT_SETTLE_MS = 2_000;
+/** Drifted keys listed in the table output (all of them are in --json). */
+const LISTED = 50;
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+
+/** `--settle`: 0, 500ms, 2s, 1m. */
+export function parseDuration(value: unknown, option: string): number {
+  const m = typeof value === 'string' ? /^(\d+)(ms|s|m)?$/.exec(value.trim()) : null;
+  if (!m) throw new UsageError(`${option} must be a duration like 0, 500ms, 2s or 1m, got ${JSON.stringify(value)}`);
+  return Number(m[1]) * (m[2] ? UNIT_MS[m[2] as keyof typeof UNIT_MS] : 1_000);
+}
+
+const driftRow = (d: Drift) => [
+  d.kind,
+  d.stateKind,
+  shortArn(d.arn),
+  d.rowVersion ?? '-',
+  d.logVersion ?? '-',
+  d.fields?.join(',') ?? '',
+];
+
+function printReport(r: VerifyReport): void {
+  const out = process.stdout;
+  const scope = r.since ? `resources with log events since ${r.since}` : 'every row and every resource in the log';
+  out.write(`\nverify ${Object.values(r.targets).join(', ')} against ${r.eventLog} (${scope})\n\n`);
+  const checked: [string, unknown][] = [
+    [r.since ? 'index items scanned' : 'log items scanned', r.scanned],
+    ['ARNs compared', r.arns],
+  ];
+  if (!r.since) checked.push(['rows checked for a log entry', r.rows]);
+  checked.push(['suspects rechecked after the settle wait', r.suspects]);
+  for (const [kind, n] of Object.entries(r.counts)) checked.push([kind, n]);
+  if (r.poison > 0) checked.push(['poison log items (not drift)', r.poison]);
+  if (r.repair) checked.push(['repaired', r.repair.repaired], ['orphans kept', r.repair.orphansKept]);
+  checked.push(['seconds', r.seconds.toFixed(1)]);
+  out.write(formatTable(['measure', 'value'], checked));
+  for (const t of r.missingTables) out.write(`\nTable ${t} does not exist: every live row of it is missing.\n`);
+  const list = (title: string, drift: readonly Drift[]) => {
+    if (drift.length === 0) return;
+    out.write(`\n${title}\n`);
+    out.write(formatTable(['drift', 'kind', 'arn', 'row v', 'log v', 'fields'], drift.slice(0, LISTED).map(driftRow)));
+    if (drift.length > LISTED) out.write(`… and ${drift.length - LISTED} more (--json lists them all)\n`);
+  };
+  list(r.repair ? 'Drift found (then repaired):' : 'Drift:', r.drift);
+  if (r.repair) list('Still drifted after the repair:', r.repair.remaining);
+  out.write(
+    r.clean
+      ? `\nClean${r.repair && r.drift.length > 0 ? ' after the repair' : ''}: the rows are what a fresh projection of the log gives.\n`
+      : `\nDrift found${r.repair ? '' : ': `ecs-events verify --repair` re-projects exactly these keys'}.\n`,
+  );
+}
+
+const command: Command = {
+  summary: 'check the latest-state tables against the log (exit 1 on drift); --repair fixes it',
+  usage: `Usage: ecs-events verify [options]
+
+Compares every latest-state row with the log's latest event for its resource and reports rows that
+are missing, stale (older version), differ in fields from a fresh projection, are ahead of the log,
+or have no log entry (orphans). Suspects are read again after --settle, so events still in flight on
+the stream are not reported. Exit code 0 when clean (or clean after --repair), 1 when drift remains.
+
+${TABLE_USAGE}
+  --since T         only resources with a log event at or after T (the runbook after projector
+                    failures); reads the byClusterTime index instead of the log, no orphan check
+  --settle D        wait before the recheck (default 2s; 0 to skip): 500ms, 2s, 1m
+  --repair          re-project exactly the drifted keys (conditional writes: a live write always wins)
+  --delete-orphans  with --repair, also delete orphan rows (kept and reported otherwise)
+  --suffix=SUFFIX   check <table name>SUFFIX, the tables \`rebuild --into=SUFFIX\` fills
+  --segments N      parallel scan segments, 1 to ${MAX_SEGMENTS} (default: twice the CPUs, at most 16)
+  --json            the report as one JSON document
+${PAGE_USAGE}
+Times: ${TIME_FORMS}.
+Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.`,
+  options: {
+    table: { type: 'string' },
+    since: { type: 'string' },
+    settle: { type: 'string' },
+    repair: { type: 'boolean' },
+    'delete-orphans': { type: 'boolean' },
+    suffix: { type: 'string' },
+    segments: { type: 'string' },
+    json: { type: 'boolean' },
+    ...PAGE_OPTIONS,
+  },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+    const targets = parseTargets(values.table, values.suffix, '--suffix');
+    const segments = parseInteger(values.segments, '--segments', 1);
+    if (segments !== undefined && segments > MAX_SEGMENTS) {
+      throw new UsageError(`--segments must be at most ${MAX_SEGMENTS}, got ${segments}`);
+    }
+    if (values['delete-orphans'] && !values.repair) throw new UsageError('--delete-orphans needs --repair');
+    const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
+    const settleMs = values.settle === undefined ? DEFAULT_SETTLE_MS : parseDuration(values.settle, '--settle');
+    let bar: ReturnType<typeof progress> | undefined;
+    let ticked = 0;
+    const report = await withClients(({ client, doc }) =>
+      verify({
+        client,
+        doc,
+        eventLog: targets.eventLog,
+        targets: targets.targets,
+        segments,
+        pageSize: parsePageSize(values),
+        ttlDays: ttlDaysFromEnv(),
+        since,
+        settle: () => sleep(settleMs),
+        repair: values.repair === true,
+        deleteOrphans: values['delete-orphans'] === true,
+        onProgress: (p) => {
+          bar ??= progress('log items scanned', p.total);
+          bar.tick(p.scanned - ticked);
+          ticked = p.scanned;
+        },
+      }),
+    );
+    bar?.done();
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else printReport(report);
+    return report.clean ? 0 : 1;
+  },
+};
+
+export default command;

@@ -1,0 +1,94 @@
+import { detailOf, type StoredEvent } from './audit/storedEvent.js';
+import { MAX_SERVICE_PROBES, SERVICE_VERSION_SLOTS } from './serviceVersion.js';
+import { parseIsoTime } from './time.js';
+
+/** One service action or deployment state change read back from the log. */
+export interface ServiceLogEvent {
+  /** The service ARN (partition key of the log). */
+  readonly arn: string;
+  /** Derived log version (domain/serviceVersion.ts). */
+  readonly version: number;
+  readonly detailType: string;
+  readonly eventId: string | undefined;
+  /** Envelope `time`, epoch ms (second precision as ECS sends it). */
+  readonly eventTime: number;
+  readonly clusterArn: string | undefined;
+  readonly detail: Record<string, unknown>;
+}
+
+export const SERVICE_ACTION = 'ECS Service Action';
+export const DEPLOYMENT_STATE_CHANGE = 'ECS Deployment State Change';
+
+/**
+ * A log item as a ServiceLogEvent; undefined when it is not a service action or deployment event.
+ * The log holds only validated events, so a stored event that does not parse is an error (thrown).
+ */
+export function toServiceLogEvent(item: StoredEvent & { readonly clusterArn?: string }): ServiceLogEvent | undefined {
+  if (item.detailType !== SERVICE_ACTION && item.detailType !== DEPLOYMENT_STATE_CHANGE) return undefined;
+  return {
+    arn: item.arn,
+    version: item.version,
+    detailType: item.detailType,
+    eventId: item.eventId,
+    eventTime: item.eventTime,
+    clusterArn: item.clusterArn,
+    detail: detailOf(item),
+  };
+}
+
+export const detailString = (e: ServiceLogEvent, field: string): string | undefined => {
+  const v = e.detail[field];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/**
+ * The finer time inside the event: service actions carry `createdAt`, deployments `updatedAt`,
+ * both with milliseconds, while the envelope `time` has whole seconds.
+ */
+const detailTime = (e: ServiceLogEvent): number =>
+  parseIsoTime(e.detail.createdAt) ?? parseIsoTime(e.detail.updatedAt) ?? Number.NEGATIVE_INFINITY;
+
+/** In a tie, a deployment starts before it ends: IN_PROGRESS sorts before COMPLETED and FAILED. */
+const PHASE_RANK: Record<string, number> = {
+  SERVICE_DEPLOYMENT_IN_PROGRESS: 0,
+  SERVICE_DEPLOYMENT_FAILED: 1,
+  SERVICE_DEPLOYMENT_COMPLETED: 1,
+};
+const phase = (e: ServiceLogEvent): number => PHASE_RANK[detailString(e, 'eventName') ?? ''] ?? 0;
+
+/**
+ * Time order of one service's events: envelope time, then the millisecond time inside the event,
+ * then lifecycle phase, then log version (so the order is total and the same on every read).
+ */
+export function compareServiceEvents(a: ServiceLogEvent, b: ServiceLogEvent): number {
+  return a.eventTime - b.eventTime || detailTime(a) - detailTime(b) || phase(a) - phase(b) || a.version - b.version;
+}
+
+/**
+ * Puts a stream of one service's log items, read in version order, into time order page by page.
+ * Versions order whole seconds only (the low six digits are a hash), so items are held until no
+ * later version can still belong to their second: every event of second `s` has a version below
+ * (s + 1) × 10^6 + MAX_SERVICE_PROBES (collision probes can spill past the second), so `s` is
+ * complete once a version at or above that has been read. Memory is bounded by the events of about
+ * one second, not by the length of the log.
+ */
+export class TimeOrderBuffer {
+  private held: ServiceLogEvent[] = [];
+
+  /** Adds the next event (in version order); returns the events now known to be in final order. */
+  push(event: ServiceLogEvent): ServiceLogEvent[] {
+    const complete = (e: ServiceLogEvent) =>
+      (Math.floor(e.eventTime / 1000) + 1) * SERVICE_VERSION_SLOTS + MAX_SERVICE_PROBES <= event.version;
+    const ready = this.held.filter(complete);
+    if (ready.length > 0) this.held = this.held.filter((e) => !complete(e));
+    this.held.push(event);
+    return ready.sort(compareServiceEvents);
+  }
+
+  /** The events still held, at the end of the stream. */
+  flush(): ServiceLogEvent[] {
+    const rest = this.held.sort(compareServiceEvents);
+    this.held = [];
+    return rest;
+  }
+}

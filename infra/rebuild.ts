@@ -1,0 +1,303 @@
+import { availableParallelism } from 'node:os';
+import { DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StateKind } from '../domain/eventTypes.js';
+import { isExpired } from '../domain/expiry.js';
+import type { Projection } from '../domain/projection.js';
+import { createTable } from './createTables.js';
+import { explainDynamoError } from './dynamoErrors.js';
+import { inParallel } from './inParallel.js';
+import { projectLogItem, scanLatest } from './latestScan.js';
+import {
+  type RebuildCheckpoint,
+  type RebuildCheckpointFile,
+  resumeMismatch,
+  type SegmentCheckpoint,
+  type SegmentCounts,
+  zeroCounts,
+} from './rebuildCheckpoint.js';
+import type { RetryOptions } from './retry.js';
+import { isUnwritable } from './stateTables.js';
+import { applyLatest } from './stateWrites.js';
+import model, { type TableKind } from './tables.cjs';
+
+export const STATE_TABLE_KIND: Record<StateKind, TableKind> = { task: 'taskState', instance: 'instanceState' };
+
+/** Scan segments when --segments is not given: twice the CPUs (the work is mostly waiting), at most 16. */
+export const defaultSegments = (): number => Math.min(16, 2 * availableParallelism());
+/**
+ * Most segments one process runs (all at once). DynamoDB allows 1,000,000, but one Node process is
+ * busy parsing pages well before 64 concurrent 1 MB scans; for more, the table's throughput is the limit.
+ */
+export const MAX_SEGMENTS = 64;
+
+export interface RebuildOptions {
+  readonly doc: DynamoDBDocumentClient;
+  /** For DescribeTable and CreateTable. */
+  readonly client: DynamoDBClient;
+  readonly eventLog: string;
+  /** The latest-state tables to rebuild, by kind (one or both). */
+  readonly targets: Partial<Record<StateKind, string>>;
+  /** TotalSegments; on --resume it comes from the checkpoint. */
+  readonly segments?: number | undefined;
+  readonly pageSize?: number | undefined;
+  /** Also rewrite rows of an equal version (changed projection logic); never a higher one. */
+  readonly force?: boolean;
+  /** Scan and reduce, write nothing, create nothing, keep no checkpoint. */
+  readonly dryRun?: boolean;
+  readonly ttlDays: number;
+  readonly now?: () => number;
+  /** Where progress is kept; without it the rebuild is not resumable. */
+  readonly checkpoint?: RebuildCheckpointFile | undefined;
+  /** Continue the rebuild recorded in `checkpoint` instead of starting over. */
+  readonly resume?: boolean;
+  /** Conditional puts in flight per segment. */
+  readonly writeConcurrency?: number;
+  /** Aborting stops every segment after its current page (writes landed, checkpoint saved). */
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  readonly retry?: RetryOptions;
+}
+
+export interface RebuildProgress {
+  readonly scanned: number;
+  readonly written: number;
+  /** Approximate items left to scan (DescribeTable's ItemCount), for an ETA. */
+  readonly total: number;
+}
+
+export interface RebuildReport {
+  readonly eventLog: string;
+  readonly targets: Partial<Record<StateKind, string>>;
+  readonly segments: number;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  /** Log items read by this run (service and deployment events included: they are skipped, not projected). */
+  scanned: number;
+  /** Latest projections found (one per resource when the scan keeps each ARN together, as DynamoDB does). */
+  arns: number;
+  /** Rows put. With --dry-run: rows that would be put at most (not checked against the table). */
+  written: number;
+  /** Puts refused by "only if newer": the row already held that version or a newer one. */
+  skippedNotNewer: number;
+  /** Latest states already past their TTL: not recreated (an older row, if any, deleted). */
+  expired: number;
+  /** Log items that cannot be projected, or rows DynamoDB refuses: counted, never retried. */
+  poison: number;
+  /** Segments stopped by an error after the retries ran out: the checkpoint keeps their place. */
+  errors: number;
+  /** Requests retried after throttling or a transient error. */
+  retries: number;
+  seconds: number;
+  readonly examples: { poison: string[]; errors: string[] };
+  readonly createdTables: string[];
+  /** What earlier runs of a resumed rebuild had done. */
+  resumedFrom?: SegmentCounts;
+  /** Every segment finished without error (the checkpoint file is then removed). */
+  complete: boolean;
+  interrupted: boolean;
+  readonly checkpoint?: string;
+}
+
+const MAX_EXAMPLES = 10;
+
+/**
+ * Rebuilds latest-state tables from the log: a parallel Scan (Segment/TotalSegments), each segment
+ * reduced to the latest projection per resource as it streams (domain/reduceLatest.ts), each one
+ * written with the live projector's "only if newer" condition. Safe while the projector runs; any
+ * number of rebuilds converge. Checkpointed per segment and page, so it resumes where it stopped.
+ */
+export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
+  const started = Date.now();
+  const now = options.now ?? Date.now;
+  const force = options.force ?? false;
+  const dryRun = options.dryRun ?? false;
+  const file = dryRun ? undefined : options.checkpoint;
+  const kinds = Object.keys(options.targets) as StateKind[];
+  if (kinds.length === 0) throw new Error('rebuild needs at least one latest-state table');
+
+  let checkpoint: RebuildCheckpoint | undefined;
+  if (options.resume) {
+    if (!options.checkpoint) throw new Error('--resume needs a checkpoint file');
+    checkpoint = options.checkpoint.load();
+    if (!checkpoint) throw new Error(`no rebuild to resume: ${options.checkpoint.path} does not exist`);
+    const why = resumeMismatch(checkpoint, {
+      eventLog: options.eventLog,
+      targets: options.targets,
+      force,
+      totalSegments: options.segments,
+    });
+    if (why) throw new Error(`cannot resume the rebuild in ${options.checkpoint.path}: ${why}`);
+  }
+  const totalSegments = checkpoint?.totalSegments ?? options.segments ?? defaultSegments();
+  if (!Number.isSafeInteger(totalSegments) || totalSegments < 1 || totalSegments > MAX_SEGMENTS) {
+    throw new Error(`segments must be an integer from 1 to ${MAX_SEGMENTS}, got ${totalSegments}`);
+  }
+  const resumedFrom = checkpoint ? sumCounts(checkpoint.segments) : undefined;
+  if (!checkpoint && file) {
+    checkpoint = {
+      format: 1,
+      eventLog: options.eventLog,
+      targets: options.targets,
+      totalSegments,
+      force,
+      startedAt: new Date(started).toISOString(),
+      updatedAt: '',
+      segments: Array.from({ length: totalSegments }, () => ({ ...zeroCounts(), done: false })),
+    };
+    file.save(checkpoint);
+  }
+
+  const createdTables: string[] = [];
+  if (!dryRun) {
+    for (const kind of kinds) {
+      const name = options.targets[kind] as string;
+      if (await ensureTable(options.client, STATE_TABLE_KIND[kind], name)) createdTables.push(name);
+    }
+  }
+  const itemCount = await approximateItemCount(options.client, options.eventLog);
+
+  const report: RebuildReport = {
+    eventLog: options.eventLog,
+    targets: options.targets,
+    segments: totalSegments,
+    force,
+    dryRun,
+    scanned: 0,
+    arns: 0,
+    written: 0,
+    skippedNotNewer: 0,
+    expired: 0,
+    poison: 0,
+    errors: 0,
+    retries: 0,
+    seconds: 0,
+    examples: { poison: [], errors: [] },
+    createdTables,
+    ...(resumedFrom && { resumedFrom }),
+    complete: false,
+    interrupted: false,
+    ...(file && { checkpoint: file.path }),
+  };
+  const total = Math.max(0, itemCount - (resumedFrom?.scanned ?? 0));
+  const retry: RetryOptions = {
+    ...options.retry,
+    onRetry: (e, attempt) => {
+      report.retries++;
+      options.retry?.onRetry?.(e, attempt);
+    },
+  };
+  const example = (list: string[], text: string) => {
+    if (list.length < MAX_EXAMPLES) list.push(text);
+  };
+
+  async function runSegment(segment: number): Promise<void> {
+    const state: SegmentCheckpoint = checkpoint?.segments[segment] ?? { ...zeroCounts(), done: false };
+    if (state.done) return;
+    if (options.signal?.aborted) {
+      report.interrupted = true;
+      return;
+    }
+    const pending = state.pending
+      ? await projectLogItem(options.doc, options.eventLog, state.pending, options.ttlDays, retry)
+      : undefined;
+    const scan = scanLatest(options.doc, {
+      eventLog: options.eventLog,
+      segment,
+      totalSegments,
+      kinds,
+      ttlDays: options.ttlDays,
+      pageSize: options.pageSize,
+      startKey: state.startKey,
+      pending,
+      retry,
+    });
+    for await (const page of scan) {
+      const counts = { ...zeroCounts(), scanned: page.scanned, arns: page.emitted.length, poison: page.poison.length };
+      for (const message of page.poison) example(report.examples.poison, message);
+      await inParallel(page.emitted, options.writeConcurrency ?? 8, async (projection: Projection) => {
+        if (dryRun) {
+          if (isExpired(projection, now())) counts.expired++;
+          else counts.written++;
+          return;
+        }
+        const table = options.targets[projection.kind] as string;
+        try {
+          const outcome = await applyLatest(options.doc, table, projection, { force, nowMs: now(), retry });
+          counts[outcome]++;
+        } catch (e) {
+          if (!isUnwritable(e)) throw e;
+          counts.poison++;
+          example(report.examples.poison, `${projection.arn} v${projection.version}: ${(e as Error).message}`);
+        }
+      });
+      // Every write of this page has landed: only now may the checkpoint move past it.
+      state.startKey = page.lastEvaluatedKey;
+      state.pending = page.pending && { arn: page.pending.arn, version: page.pending.version };
+      state.done = page.lastEvaluatedKey === undefined;
+      addCounts(state, counts);
+      report.scanned += counts.scanned;
+      report.arns += counts.arns;
+      report.written += counts.written;
+      report.skippedNotNewer += counts.notNewer;
+      report.expired += counts.expired;
+      report.poison += counts.poison;
+      if (checkpoint && file) file.save(checkpoint);
+      options.onProgress?.({ scanned: report.scanned, written: report.written, total });
+      if (options.signal?.aborted && !state.done) {
+        report.interrupted = true;
+        return;
+      }
+    }
+  }
+
+  await Promise.all(
+    Array.from({ length: totalSegments }, (_, segment) =>
+      runSegment(segment).catch((e: unknown) => {
+        report.errors++;
+        example(report.examples.errors, `segment ${segment}: ${(e as Error).message}`);
+      }),
+    ),
+  );
+  report.complete = report.errors === 0 && !report.interrupted;
+  if (report.complete) file?.remove();
+  report.seconds = (Date.now() - started) / 1000;
+  return report;
+}
+
+function addCounts(into: SegmentCounts, add: SegmentCounts): void {
+  for (const k of Object.keys(add) as (keyof SegmentCounts)[]) into[k] += add[k];
+}
+
+function sumCounts(segments: readonly SegmentCounts[]): SegmentCounts {
+  const sum = zeroCounts();
+  for (const s of segments) addCounts(sum, s);
+  return sum;
+}
+
+/** Creates a latest-state table from the model when it does not exist; true when it was created. */
+export async function ensureTable(client: DynamoDBClient, kind: TableKind, tableName: string): Promise<boolean> {
+  if (await tableExists(client, tableName)) return false;
+  await createTable(client, kind, tableName);
+  return true;
+}
+
+export async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (e) {
+    if (e instanceof ResourceNotFoundException) return false;
+    throw explainDynamoError(e, { table: tableName });
+  }
+}
+
+/** DescribeTable's ItemCount (DynamoDB refreshes it about every six hours): good enough for an ETA. */
+export async function approximateItemCount(client: DynamoDBClient, eventLog: string): Promise<number> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: eventLog }));
+    return Table?.ItemCount ?? 0;
+  } catch (e) {
+    throw explainDynamoError(e, { table: eventLog, envVar: model.tables.eventLog.envVar });
+  }
+}
