@@ -4,6 +4,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StateKind } from '../domain/eventTypes.js';
 import { createDocumentClient } from '../infra/client.js';
 import { envInteger, tableNamesFromEnv } from '../infra/config.js';
+import { MAX_SEGMENTS } from '../infra/rebuild.js';
+import { parseInteger } from './args.js';
 import { UsageError } from './command.js';
 
 export const TABLE_USAGE = '  --table T         task, instance or all (default all)';
@@ -68,3 +70,12 @@ export async function withClients<T>(
 
 /** `ECSTaskState` and `ECSCtrInstanceState`, for report headings. */
 export const targetList = (t: Targets): string => Object.values(t.targets).join(', ');
+
+/** `--segments N`: 1 to MAX_SEGMENTS parallel scan segments, or undefined for the default. */
+export function parseSegments(value: unknown): number | undefined {
+  const segments = parseInteger(value, '--segments', 1);
+  if (segments !== undefined && segments > MAX_SEGMENTS) {
+    throw new UsageError(`--segments must be at most ${MAX_SEGMENTS}, got ${segments}`);
+  }
+  return segments;
+}

@@ -1,10 +1,10 @@
 import { defaultSegments, MAX_SEGMENTS, type RebuildReport, rebuild } from '../../infra/rebuild.js';
 import { defaultCheckpointPath, RebuildCheckpointFile } from '../../infra/rebuildCheckpoint.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parseInteger, parsePageSize } from '../args.js';
+import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable } from '../output.js';
 import { progress } from '../progress.js';
-import { parseTargets, TABLE_USAGE, targetList, ttlDaysFromEnv, withClients } from '../targets.js';
+import { parseSegments, parseTargets, TABLE_USAGE, targetList, ttlDaysFromEnv, withClients } from '../targets.js';
 
 /** Exit code of a rebuild stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
 const INTERRUPTED = 130;
@@ -78,10 +78,7 @@ Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS 
   async run({ values, positionals }) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const targets = parseTargets(values.table, values.into, '--into');
-    const segments = parseInteger(values.segments, '--segments', 1);
-    if (segments !== undefined && segments > MAX_SEGMENTS) {
-      throw new UsageError(`--segments must be at most ${MAX_SEGMENTS}, got ${segments}`);
-    }
+    const segments = parseSegments(values.segments);
     if (values.resume && values['dry-run']) throw new UsageError('--resume and --dry-run exclude each other');
     const checkpointPath =
       typeof values.checkpoint === 'string'

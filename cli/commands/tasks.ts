@@ -1,8 +1,5 @@
-import { queryClusterState } from '../../infra/stateQueries.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize } from '../args.js';
-import { type Command, UsageError } from '../command.js';
-import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, shortArn, type View } from '../output.js';
-import { withStore } from '../store.js';
+import { clusterStateCommand } from '../clusterStateCommand.js';
+import { shortArn, type View } from '../output.js';
 
 type Row = Record<string, unknown>;
 
@@ -13,7 +10,7 @@ const view: View<Row> = {
   empty: 'no tasks of this cluster in the latest-state table',
 };
 
-const command: Command = {
+export default clusterStateCommand('task', view, {
   summary: 'the current tasks of a cluster (from the latest-state table)',
   usage: `Usage: ecs-events tasks --cluster <arn or name> [--status S] [options]
 
@@ -22,23 +19,5 @@ byCluster). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS af
 
   --cluster C       cluster ARN, or a name found in the latest-state tables (required)
   --status S        only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)
-${OUTPUT_USAGE}
-${PAGE_USAGE}`,
-  options: { cluster: { type: 'string' }, status: { type: 'string' }, ...OUTPUT_OPTIONS, ...PAGE_OPTIONS },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    const settings = outputSettings(values);
-    const pageSize = parsePageSize(values);
-    return withStore(async (store) => {
-      const clusterArn = await store.cluster(values.cluster);
-      const rows = queryClusterState(store.doc, store.tables, 'task', clusterArn, {
-        status: values.status as string | undefined,
-        pageSize,
-      });
-      await emit(rows, view, settings);
-      return 0;
-    });
-  },
-};
-
-export default command;
+`,
+});

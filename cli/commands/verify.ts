@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Drift } from '../../domain/drift.js';
 import { MAX_SEGMENTS } from '../../infra/rebuild.js';
 import { type VerifyReport, verify } from '../../infra/verify.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parseInteger, parsePageSize, parseTime, TIME_FORMS } from '../args.js';
+import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseTime, TIME_FORMS } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable, shortArn } from '../output.js';
 import { progress } from '../progress.js';
-import { parseTargets, TABLE_USAGE, ttlDaysFromEnv, withClients } from '../targets.js';
+import { parseSegments, parseTargets, TABLE_USAGE, ttlDaysFromEnv, withClients } from '../targets.js';
 
 /** Wait before suspects are checked again: a healthy projector lands a stream record within it. */
 const DEFAULT_SETTLE_MS = 2_000;
@@ -97,10 +97,7 @@ Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS 
   async run({ values, positionals }) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     const targets = parseTargets(values.table, values.suffix, '--suffix');
-    const segments = parseInteger(values.segments, '--segments', 1);
-    if (segments !== undefined && segments > MAX_SEGMENTS) {
-      throw new UsageError(`--segments must be at most ${MAX_SEGMENTS}, got ${segments}`);
-    }
+    const segments = parseSegments(values.segments);
     if (values['delete-orphans'] && !values.repair) throw new UsageError('--delete-orphans needs --repair');
     const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
     const settleMs = values.settle === undefined ? DEFAULT_SETTLE_MS : parseDuration(values.settle, '--settle');
