@@ -7,6 +7,8 @@ export interface Command {
   /** Usage text for `ecs-events <name> --help`. */
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** How many positional arguments it takes (default none); more is a usage error. */
+  readonly positionals?: number;
   /** Runs the command; resolves to the process exit code. */
   run(args: { values: Record<string, unknown>; positionals: string[] }): Promise<number>;
 }

@@ -45,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: true,
       strict: true,
     });
+    const extra = positionals[command.positionals ?? 0];
+    if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
     return await command.run({ values, positionals });
   } catch (e) {
     const err = e as Error & { code?: string };

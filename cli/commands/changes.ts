@@ -30,6 +30,7 @@ before it: field path (containers[0].exitCode), from, to. The first version list
 compare with (see \`ecs-events state\` for it in full).
 
 ${RANGE_USAGE}`,
+  positionals: 1,
   options: RANGE_OPTIONS,
   async run({ values, positionals }) {
     const { arn, query } = parseRange(values, positionals);

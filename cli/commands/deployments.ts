@@ -9,7 +9,7 @@ import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
 import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
-import { type Command, UsageError } from '../command.js';
+import type { Command } from '../command.js';
 import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, type View } from '../output.js';
 import { resolveService, SERVICE_USAGE } from '../serviceArg.js';
 import { withStore } from '../store.js';
@@ -110,8 +110,7 @@ Times: ${TIME_FORMS}.`,
     ...OUTPUT_OPTIONS,
     ...PAGE_OPTIONS,
   },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     const window: TimeWindow = parseWindow(values);
     const settings = outputSettings(values);
     const pageSize = parsePageSize(values);

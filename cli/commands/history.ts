@@ -38,7 +38,6 @@ Times: ${TIME_FORMS}.`;
 
 /** The ARN and the log range a `history`/`changes` call asks for, validated. */
 export function parseRange(values: Record<string, unknown>, positionals: string[]) {
-  if (positionals.length > 1) throw new UsageError(`one ARN only, got ${positionals.length}`);
   const arn = parseArnArg(positionals[0], '<arn>', LOG_ARN_TYPES);
   const fromVersion = parseInteger(values['from-version'], '--from-version');
   const toVersion = parseInteger(values['to-version'], '--to-version');
@@ -87,6 +86,7 @@ lastStatus/desiredStatus (instances: status, agentConnected; services: event typ
 stopCode, stoppedReason and container exit codes.
 
 ${RANGE_USAGE}`,
+  positionals: 1,
   options: RANGE_OPTIONS,
   async run({ values, positionals }) {
     const { arn, query } = parseRange(values, positionals);

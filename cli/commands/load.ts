@@ -108,6 +108,7 @@ the load stopped on an error (re-run it), 2 for a usage error.
                      "rejections":[{"at":"line 3","eventId":"...","reason":"ARN_INVALID","message":"..."}],
                      "conflicts":[{"at":"item 7","arn":"...","version":N}]}
 Environment: EVENT_LOG_TABLE, REDACT_OVERRIDE_ENVIRONMENT, and the SDK's endpoint variables.`,
+  positionals: 1,
   options: { concurrency: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('give one input: a file name, or - for stdin');

@@ -20,8 +20,7 @@ poller with the real projector, prints the environment variables to export in an
   --in-memory       keep nothing: the data is gone when it stops
 Table names follow EVENT_LOG_TABLE, TASK_STATE_TABLE and INSTANCE_STATE_TABLE (defaults ECSEventLog, ...).`,
   options: { port: { type: 'string' }, data: { type: 'string' }, 'in-memory': { type: 'boolean' } },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     if (values.data !== undefined && values['in-memory'])
       throw new UsageError('--data and --in-memory exclude each other');
     const port = parseInteger(values.port, '--port', 1) ?? DEFAULT_PORT;

@@ -75,8 +75,7 @@ Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS 
     json: { type: 'boolean' },
     ...PAGE_OPTIONS,
   },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     const targets = parseTargets(values.table, values.into, '--into');
     const segments = parseSegments(values.segments);
     if (values.resume && values['dry-run']) throw new UsageError('--resume and --dry-run exclude each other');

@@ -34,9 +34,9 @@ exactly T counts), printed in full. Says "did not exist yet" when the log has no
 ${OUTPUT_USAGE}
 ${PAGE_USAGE}
 Times: ${TIME_FORMS}.`,
+  positionals: 1,
   options: { at: { type: 'string' }, ...OUTPUT_OPTIONS, ...PAGE_OPTIONS },
   async run({ values, positionals }) {
-    if (positionals.length > 1) throw new UsageError(`one ARN only, got ${positionals.length}`);
     const arn = parseArnArg(positionals[0], '<arn>', LOG_ARN_TYPES);
     if (values.at === undefined) throw new UsageError('--at is required');
     const atMs = parseTime(values.at, '--at');

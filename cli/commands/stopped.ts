@@ -2,7 +2,7 @@ import type { StoppedGroup } from '../../domain/audit/stopped.js';
 import { toIso } from '../../domain/time.js';
 import { tallyStopped } from '../../infra/logQueries.js';
 import { PAGE_OPTIONS, PAGE_USAGE, parseInteger, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
-import { type Command, UsageError } from '../command.js';
+import type { Command } from '../command.js';
 import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, shortArn, type View } from '../output.js';
 import { withStore } from '../store.js';
 
@@ -42,8 +42,7 @@ Times: ${TIME_FORMS}.`,
     ...OUTPUT_OPTIONS,
     ...PAGE_OPTIONS,
   },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
     const examples = parseInteger(values.examples, '--examples') ?? 3;
     const settings = outputSettings(values);

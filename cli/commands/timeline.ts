@@ -104,8 +104,7 @@ Times: ${TIME_FORMS}.`,
     ...OUTPUT_OPTIONS,
     ...PAGE_OPTIONS,
   },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
     const types = parseTypes(values.type);
     const settings = outputSettings(values);

@@ -94,8 +94,7 @@ Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS 
     json: { type: 'boolean' },
     ...PAGE_OPTIONS,
   },
-  async run({ values, positionals }) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  async run({ values }) {
     const targets = parseTargets(values.table, values.suffix, '--suffix');
     const segments = parseSegments(values.segments);
     if (values['delete-orphans'] && !values.repair) throw new UsageError('--delete-orphans needs --repair');
