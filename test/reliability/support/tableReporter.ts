@@ -31,6 +31,7 @@ export function formatTable(rows: readonly (ScenarioRow & { result: string })[])
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] as string).length)));
   const line = (values: readonly string[]) =>
     `| ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  // The separator row as Biome's Markdown formatter writes it, so the table can be pasted as it is.
+  const rule = `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`;
   return [line(COLUMNS), rule, ...cells.map(line)].join('\n');
 }
