@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, round, say } from './support/measure.js';
@@ -53,6 +53,14 @@ export async function measureColdStart(runs: number): Promise<ColdStartFigure> {
   const build = (await import(pathToFileURL(join(root, 'scripts', 'build.mjs')).href)) as BuildScript;
   // Inside the repository, so that an unbundled SDK (if the deploy ever chooses it) resolves from node_modules.
   const outdir = join(root, 'node_modules', '.cache', 'ecs-events-bench');
+  try {
+    return await measureBundles(build, outdir, runs);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function measureBundles(build: BuildScript, outdir: string, runs: number): Promise<ColdStartFigure> {
   const functions = await build.buildFunctions({ outdir: join(outdir, 'functions') });
   const [bare] = await build.buildFunctions({
     outdir: join(outdir, 'bare'),

@@ -7,27 +7,33 @@ import { parseArgs } from 'node:util';
 import { startDynamoLocal } from '../infra/dynamoLocal.js';
 import { localEnv } from '../infra/localStack.js';
 import { measureColdStart } from './coldStart.js';
-import { measureIngest } from './ingest.js';
-import { measureLag, measurePipeline } from './lag.js';
-import { measureProjection } from './projection.js';
+import { measureIngest, warmUpIngest } from './ingest.js';
+import { type LagFigure, measureLag, measurePipeline } from './lag.js';
+import { measureProjection, type ProjectionFigure } from './projection.js';
 import { measureRebuild } from './rebuild.js';
 import { type BenchResults, evaluateTargets, renderMarkdown, type SizeResults } from './report.js';
-import { cpuMeter } from './support/cpuTime.js';
+import { dynamoLocalCpu } from './support/cpuTime.js';
 import { say } from './support/measure.js';
-import { type BenchWorkload, buildWorkload, sampleWorkload } from './support/workload.js';
+import { type BenchWorkload, buildWorkload, liveOrder, sampleWorkload, sampleWorkloads } from './support/workload.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
+/** Seconds of the lag run's steady rate that warm up the stream path and are not counted. */
+const LAG_WARM_UP_SECONDS = 5;
+
 const USAGE = `npm run bench -- [options]
 
-  --events N        distinct events of the main workload (default 20000)
-  --small N         distinct events of the second workload, for the scaling figure (default events/4; 0 = none)
-  --sample N        deliveries of the throughput-only runs: 1 worker, ingest at 1/16/64 (default 2000)
-  --seed N          workload seed (default 20261128)
-  --lag-rate N      deliveries per second of the lag run (default 100)
-  --lag-seconds N   length of the lag run (default 15)
-  --init-runs N     fresh processes per bundle for the cold-start figure (default 9)
-  --out FILE        JSON results (default bench/results/latest.json)
+  --events N           distinct events of the main workload (default 20000)
+  --small N            distinct events of the second workload, for the scaling figure (default events/4; 0 = none)
+  --sample N           deliveries of the rate-only runs: 1 worker, ingest at 1/16/64 (default 2000)
+  --live-sample N      deliveries of the live-order runs (default 4000)
+  --live-jitter MS     live order: each delivery late by a random 0..MS after its event time (default 5000)
+  --pipeline-sample N  deliveries of the whole-pipeline run (default 12000)
+  --seed N             workload seed (default 20261128)
+  --lag-rate N         deliveries per second of the lag run (default 100)
+  --lag-seconds N      length of the lag run, after 5 uncounted seconds (default 15)
+  --init-runs N        fresh processes per bundle for the cold-start figure (default 9)
+  --out FILE           JSON results (default bench/results/latest.json)
   --help`;
 
 const integer = (values: Record<string, unknown>, name: string, min: number): number => {
@@ -43,6 +49,9 @@ export interface BenchParameters {
   readonly events: number;
   readonly small: number;
   readonly sample: number;
+  readonly liveSample: number;
+  readonly pipelineSample: number;
+  readonly liveJitterMs: number;
   readonly seed: number;
   readonly lagRate: number;
   readonly lagSeconds: number;
@@ -60,6 +69,9 @@ function parameters(argv: string[]): BenchParameters | 'help' {
       events: { type: 'string', default: '20000' },
       small: { type: 'string' },
       sample: { type: 'string', default: '2000' },
+      'live-sample': { type: 'string', default: '4000' },
+      'pipeline-sample': { type: 'string', default: '12000' },
+      'live-jitter': { type: 'string', default: '5000' },
       seed: { type: 'string', default: '20261128' },
       'lag-rate': { type: 'string', default: '100' },
       'lag-seconds': { type: 'string', default: '15' },
@@ -78,6 +90,9 @@ function parameters(argv: string[]): BenchParameters | 'help' {
     events,
     small,
     sample: integer(values, 'sample', 100),
+    liveSample: integer(values, 'live-sample', 100),
+    pipelineSample: integer(values, 'pipeline-sample', 100),
+    liveJitterMs: integer(values, 'live-jitter', 0),
     seed: integer(values, 'seed', 0),
     lagRate: integer(values, 'lag-rate', 1),
     lagSeconds: integer(values, 'lag-seconds', 1),
@@ -104,32 +119,60 @@ function machine() {
   };
 }
 
-/** Everything at one workload size: figures 1, 2, the whole pipeline and 4. */
-async function measureSize(workload: BenchWorkload, p: BenchParameters): Promise<SizeResults> {
-  const sample = sampleWorkload(workload, p.sample);
+/**
+ * Everything at one workload size: figures 1 (both delivery orders), 4 and 2 on one DynamoDB Local, the
+ * whole pipeline on another, and the lag (main size only) on a third. DynamoDB Local makes every write to
+ * a streamed table slower for each record that any *other* stream ever received (deleted tables included:
+ * 2,000 appends cost its JVM 4 ms of CPU each on a fresh one, 11 ms after another table's stream took
+ * 8,000 records), so each figure that writes much to a stream gets a DynamoDB Local of its own, the
+ * ingest runs share one log table, and the rebuild's log has no stream.
+ */
+async function measureSize(
+  workload: BenchWorkload,
+  p: BenchParameters,
+  cpu: CpuTotals,
+  withLag: boolean,
+): Promise<{ size: SizeResults; lag?: LagFigure }> {
+  const [sample, ...ingestSamples] = sampleWorkloads(workload, p.sample, 1 + p.workers.ingest.length);
+  if (!sample) throw new Error('no sample');
+  const live = liveOrder(sampleWorkload(workload, p.liveSample), p.liveJitterMs);
   say(
     `\n${workload.events.length} events, ${workload.deliveries.length} deliveries ` +
-      `(throughput sample: ${sample.deliveries.length} deliveries)`,
+      `(samples: rates ${sample.deliveries.length}, live order ${live.deliveries.length}, ` +
+      `whole pipeline ${Math.min(workload.deliveries.length, p.pipelineSample)} deliveries)`,
   );
-  const projection = [];
-  // The two sides alternate, so that a busy moment of the machine does not land on one side only.
-  for (const workers of p.workers.projection) {
-    const w = workers === 1 ? sample : workload;
-    projection.push(await measureProjection(w, 'projector', workers));
-    projection.push(await measureProjection(w, 'baseline', workers));
-  }
-  for (const workers of p.workers.staleCheck.filter((n) => !p.workers.projection.includes(n))) {
-    projection.push(await measureProjection(workload, 'projector', workers));
-    projection.push(await measureProjection(workload, 'baseline', workers));
-  }
-  const ingest = [];
-  for (const inFlight of p.workers.ingest) ingest.push(await measureIngest(sample, inFlight));
-  let rebuild: SizeResults['rebuild'] | undefined;
-  const pipeline = await measurePipeline(workload, p.workers.pipeline, async (eventLog) => {
-    rebuild = await measureRebuild(workload, eventLog);
+  const projection: ProjectionFigure[] = [];
+  const liveProjection: ProjectionFigure[] = [];
+  const pipelineSample = sampleWorkload(workload, p.pipelineSample);
+  const { ingest, rebuild } = await withDynamoLocal(cpu, workload, async () => {
+    // The two sides alternate, so that a busy moment of the machine does not land on one side only.
+    for (const workers of p.workers.projection) {
+      const w = workers === 1 ? sample : workload;
+      projection.push(await measureProjection(w, 'projector', workers));
+      projection.push(await measureProjection(w, 'baseline', workers));
+    }
+    for (const workers of p.workers.staleCheck.filter((n) => !p.workers.projection.includes(n))) {
+      projection.push(await measureProjection(workload, 'projector', workers));
+      projection.push(await measureProjection(workload, 'baseline', workers));
+    }
+    for (const workers of p.workers.staleCheck) {
+      liveProjection.push(await measureProjection(live, 'projector', workers));
+      liveProjection.push(await measureProjection(live, 'baseline', workers));
+    }
+    const rebuilt = await measureRebuild(workload);
+    const ingested = await measureIngest(
+      p.workers.ingest.map((inFlight, i) => ({ inFlight, workload: ingestSamples[i] ?? sample })),
+    );
+    return { ingest: ingested, rebuild: rebuilt };
   });
-  if (!rebuild) throw new Error('the rebuild figure did not run');
-  return {
+  const pipeline = await withDynamoLocal(cpu, workload, () => measurePipeline(pipelineSample, p.workers.pipeline));
+  const lag = withLag
+    ? await withDynamoLocal(cpu, workload, () => {
+        say('End-to-end lag at a steady rate…');
+        return measureLag(workload.deliveries, p.lagRate, p.lagSeconds, LAG_WARM_UP_SECONDS);
+      })
+    : undefined;
+  const size: SizeResults = {
     events: workload.events.length,
     deliveries: workload.deliveries.length,
     tasks: workload.tasks,
@@ -137,19 +180,49 @@ async function measureSize(workload: BenchWorkload, p: BenchParameters): Promise
     resources: workload.oracle.size,
     sample: { deliveries: sample.deliveries.length, events: sample.events.length },
     projection,
+    live: {
+      deliveries: live.deliveries.length,
+      events: live.events.length,
+      jitterMs: p.liveJitterMs,
+      projection: liveProjection,
+    },
     ingest,
     pipeline,
     rebuild,
   };
+  return lag ? { size, lag } : { size };
 }
 
-/** Touches every path once (JVM JIT, Node module loading), results discarded. */
+/**
+ * Touches every request path once (JVM JIT, Node module loading) on stream-less tables, results discarded:
+ * DynamoDB Local's first few thousand requests run several times slower than the rest.
+ */
 async function warmUp(workload: BenchWorkload): Promise<void> {
-  say('Warming up DynamoDB Local and the handlers (discarded)…');
-  const w = sampleWorkload(workload, 1500);
-  await measureProjection(w, 'projector', 16);
-  await measureProjection(w, 'baseline', 16);
-  await measurePipeline(w, 16);
+  const w = sampleWorkload(workload, 1000);
+  await measureProjection(w, 'projector', 16, { quiet: true });
+  await measureProjection(w, 'baseline', 16, { quiet: true });
+  await warmUpIngest(w.deliveries);
+}
+
+/** A fresh DynamoDB Local, warmed up, for `fn`; its CPU time is added to `cpu`. */
+async function withDynamoLocal<T>(cpu: CpuTotals, workload: BenchWorkload, fn: () => Promise<T>): Promise<T> {
+  say('Starting a fresh DynamoDB Local and warming it up (discarded)…');
+  const dynamo = await startDynamoLocal();
+  Object.assign(process.env, localEnv(dynamo.endpoint));
+  const jvmSeconds = dynamoLocalCpu(dynamo.port);
+  try {
+    await warmUp(workload);
+    return await fn();
+  } finally {
+    const used = jvmSeconds();
+    cpu.dynamoDbLocal = used === undefined || cpu.dynamoDbLocal === undefined ? undefined : cpu.dynamoDbLocal + used;
+    await dynamo.stop();
+  }
+}
+
+interface CpuTotals {
+  node: number;
+  dynamoDbLocal: number | undefined;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -165,41 +238,40 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
+  const nodeCpu = process.cpuUsage();
+  const cpu: CpuTotals = { node: 0, dynamoDbLocal: 0 };
   const startMs = Date.parse(p.workloadStart);
-  say('Starting DynamoDB Local (one instance for the whole run; every figure gets fresh tables)…');
-  const dynamo = await startDynamoLocal();
-  Object.assign(process.env, localEnv(dynamo.endpoint));
-  const cpu = cpuMeter(dynamo.port);
-  try {
-    const sizes = [p.small, p.events].filter((n) => n > 0);
-    const workloads = sizes.map((n) => buildWorkload(p.seed, n, startMs));
-    const main = workloads.at(-1) as BenchWorkload;
-    await warmUp(main);
-    const results: SizeResults[] = [];
-    for (const w of workloads) results.push(await measureSize(w, p));
-    say('\nEnd-to-end lag at a steady rate…');
-    const lag = await measureLag(main.deliveries, p.lagRate, p.lagRate * p.lagSeconds);
-    say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
-    const coldStart = await measureColdStart(p.initRuns);
-    const bench: BenchResults = {
-      command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-      date: new Date().toISOString(),
-      durationSeconds: Math.round((Date.now() - started) / 1000),
-      cpuSeconds: cpu(),
-      machine: machine(),
-      parameters: { ...p, out: undefined },
-      sizes: results,
-      lag,
-      coldStart,
-      targets: [],
-    };
-    bench.targets = evaluateTargets(bench);
-    mkdirSync(dirname(p.out), { recursive: true });
-    writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
-    process.stdout.write(renderMarkdown(bench));
-    say(`\nResults written to ${p.out} (${bench.durationSeconds} s in all).`);
-    return 0;
-  } finally {
-    await dynamo.stop();
+  const sizes = [p.small, p.events].filter((n) => n > 0);
+  const workloads = sizes.map((n) => buildWorkload(p.seed, n, startMs));
+  const main = workloads.at(-1) as BenchWorkload;
+  const results: SizeResults[] = [];
+  let lag: LagFigure | undefined;
+  for (const w of workloads) {
+    const measured = await measureSize(w, p, cpu, w === main);
+    results.push(measured.size);
+    lag ??= measured.lag;
   }
+  if (!lag) throw new Error('the lag figure did not run');
+  say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
+  const coldStart = await measureColdStart(p.initRuns);
+  const n = process.cpuUsage(nodeCpu);
+  cpu.node = Math.round((n.user + n.system) / 1e6);
+  const bench: BenchResults = {
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    cpuSeconds: cpu,
+    machine: machine(),
+    parameters: { ...p, out: undefined },
+    sizes: results,
+    lag,
+    coldStart,
+    targets: [],
+  };
+  bench.targets = evaluateTargets(bench);
+  mkdirSync(dirname(p.out), { recursive: true });
+  writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
+  process.stdout.write(renderMarkdown(bench));
+  say(`\nResults written to ${p.out} (${bench.durationSeconds} s in all).`);
+  return 0;
 }

@@ -15,6 +15,8 @@ export interface ProjectionFigure {
   readonly workers: number;
   readonly deliveries: number;
   readonly distinctEvents: number;
+  /** Tasks and container instances: the rows a correct projection ends with. */
+  readonly resources: number;
   /** Handler invocations: batches of stream records (projector) or single events (baseline). */
   readonly invocations: number;
   readonly seconds: number;
@@ -43,6 +45,7 @@ export async function measureProjection(
   workload: BenchWorkload,
   side: Side,
   workers: number,
+  options: { quiet?: boolean } = {},
 ): Promise<ProjectionFigure> {
   const tables = benchTables(`${side}-${workers}`);
   // Each side on its own tables: ours from the project's model, the baseline's as the guide describes them.
@@ -76,6 +79,7 @@ export async function measureProjection(
       workers,
       deliveries: workload.deliveries.length,
       distinctEvents: distinct,
+      resources: workload.oracle.size,
       invocations,
       seconds: round(seconds),
       deliveriesPerSecond: round(workload.deliveries.length / seconds),
@@ -86,10 +90,11 @@ export async function measureProjection(
       missingRows: correctness.missingRows,
       requests,
     };
-    say(
-      `  ${side} ×${workers}: ${figure.deliveries} deliveries in ${figure.seconds} s, ` +
-        `${figure.requestsPerDelivery} requests/delivery, ${figure.staleRows} stale, ${figure.missingRows} missing`,
-    );
+    if (!options.quiet)
+      say(
+        `  ${side} ×${workers}: ${figure.deliveries} deliveries in ${figure.seconds} s, ` +
+          `${figure.requestsPerDelivery} requests/delivery, ${figure.staleRows} stale, ${figure.missingRows} missing`,
+      );
     return figure;
   } finally {
     counter.detach();

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * CPU seconds used by this process and by the DynamoDB Local JVM (found by its port, read from /proc on
- * Linux; undefined elsewhere). Wall-clock on a shared machine says little; CPU time tells what a run
- * would take on two idle cores (at best their sum / 2).
+ * CPU seconds used by the DynamoDB Local JVM listening on `port` since this call (found by its command
+ * line, read from /proc: Linux only; undefined elsewhere). Wall-clock on a shared machine says little;
+ * CPU time (with the benchmark's own) tells what a run would take on two idle cores: at best half the sum.
  */
-export function cpuMeter(port: number): () => { node: number; dynamoDbLocal: number | undefined } {
+export function dynamoLocalCpu(port: number): () => number | undefined {
   let jvm: number | undefined;
   try {
     const pids = execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.* -port ${port}( |$)`], { encoding: 'utf8' });
@@ -15,7 +15,7 @@ export function cpuMeter(port: number): () => { node: number; dynamoDbLocal: num
     jvm = undefined;
   }
   const ticks = 100; // USER_HZ on Linux
-  const jvmSeconds = (): number | undefined => {
+  const seconds = (): number | undefined => {
     if (!jvm) return undefined;
     try {
       const fields = (readFileSync(`/proc/${jvm}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
@@ -24,14 +24,9 @@ export function cpuMeter(port: number): () => { node: number; dynamoDbLocal: num
       return undefined;
     }
   };
-  const node0 = process.cpuUsage();
-  const jvm0 = jvmSeconds();
+  const start = seconds();
   return () => {
-    const n = process.cpuUsage(node0);
-    const j = jvmSeconds();
-    return {
-      node: Math.round((n.user + n.system) / 1e6),
-      dynamoDbLocal: j === undefined || jvm0 === undefined ? undefined : Math.round(j - jvm0),
-    };
+    const now = seconds();
+    return now === undefined || start === undefined ? undefined : Math.round(now - start);
   };
 }

@@ -109,38 +109,52 @@ export function toBatches(records: readonly DynamoDBRecord[], batchSize: number)
 const keyOfEvent = (e: EcsEvent): string => stateKey(DETAIL_TYPES[e['detail-type']], arnOf(e));
 
 /**
- * A smaller workload with the same shape, for throughput runs that need no full pass: every delivery
- * of a seeded random subset of resources, in the original order. (A prefix of the delivery order would
- * not do: early in a shuffled stream nearly every delivery is a first one, which flatters nobody fairly.)
+ * Smaller workloads with the same shape, for runs that need no full pass: `count` disjoint ones, each with
+ * every delivery of a seeded random subset of resources (at most `maxDeliveries`), in the original order.
+ * (A prefix of the delivery order would not do: early in a shuffled stream nearly every delivery is a
+ * first one.) Disjoint, so that several of them can share one log table as if each had its own.
  */
-export function sampleWorkload(workload: BenchWorkload, maxDeliveries: number): BenchWorkload {
-  if (workload.deliveries.length <= maxDeliveries) return workload;
+export function sampleWorkloads(workload: BenchWorkload, maxDeliveries: number, count: number): BenchWorkload[] {
   const perKey = new Map<string, number>();
   for (const d of workload.deliveries) perKey.set(keyOfEvent(d), (perKey.get(keyOfEvent(d)) ?? 0) + 1);
+  // A small workload is shared out evenly rather than leaving the last samples empty.
+  const cap = Math.min(maxDeliveries, Math.floor(workload.deliveries.length / count));
   const rng = seededRandom(workload.seed ^ 0x5eed);
   const keys = [...perKey.keys()].map((k) => [rng(), k] as const).sort((a, b) => a[0] - b[0]);
-  const chosen = new Set<string>();
-  let total = 0;
+  const groups = Array.from({ length: count }, () => ({ keys: new Set<string>(), deliveries: 0 }));
+  let g = 0;
   for (const [, key] of keys) {
+    const group = groups[g];
+    if (!group) break;
     const n = perKey.get(key) ?? 0;
-    if (total + n > maxDeliveries) break;
-    chosen.add(key);
-    total += n;
+    if (group.deliveries + n > cap) {
+      g++;
+      continue;
+    }
+    group.keys.add(key);
+    group.deliveries += n;
   }
-  const inSample = (e: EcsEvent) => chosen.has(keyOfEvent(e));
-  const events = workload.events.filter(inSample);
-  return {
-    seed: workload.seed,
-    tasks: [...chosen].filter((k) => k.startsWith('task|')).length,
-    instances: [...chosen].filter((k) => k.startsWith('instance|')).length,
-    events,
-    deliveries: workload.deliveries.filter(inSample),
-    oracle: new Map([...workload.oracle].filter(([k]) => chosen.has(k))),
-    logItems: workload.logItems.filter((item) =>
-      chosen.has(stateKey(DETAIL_TYPES[item.detailType as keyof typeof DETAIL_TYPES], item.arn)),
-    ),
-  };
+  return groups.map(({ keys: chosen }) => {
+    const inSample = (e: EcsEvent) => chosen.has(keyOfEvent(e));
+    return {
+      seed: workload.seed,
+      tasks: [...chosen].filter((k) => k.startsWith('task|')).length,
+      instances: [...chosen].filter((k) => k.startsWith('instance|')).length,
+      events: workload.events.filter(inSample),
+      deliveries: workload.deliveries.filter(inSample),
+      oracle: new Map([...workload.oracle].filter(([k]) => chosen.has(k))),
+      logItems: workload.logItems.filter((item) =>
+        chosen.has(stateKey(DETAIL_TYPES[item.detailType as keyof typeof DETAIL_TYPES], item.arn)),
+      ),
+    };
+  });
 }
+
+/** One smaller workload of the same shape (see sampleWorkloads); the workload itself when it is small enough. */
+export const sampleWorkload = (workload: BenchWorkload, maxDeliveries: number): BenchWorkload =>
+  workload.deliveries.length <= maxDeliveries
+    ? workload
+    : (sampleWorkloads(workload, maxDeliveries, 1)[0] as BenchWorkload);
 
 /**
  * The same workload delivered the way a live estate delivers it: in event time, each delivery late by a
