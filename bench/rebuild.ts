@@ -5,6 +5,7 @@ import { project } from '../domain/projection.js';
 import type { TableNames } from '../infra/config.js';
 import { deleteTable } from '../infra/createTables.js';
 import { inParallel } from '../infra/inParallel.js';
+import { PROJECTABLE_ATTRIBUTES } from '../infra/latestScan.js';
 import { defaultSegments, rebuild } from '../infra/rebuild.js';
 import { applyLatest } from '../infra/stateWrites.js';
 import model from '../infra/tables.cjs';
@@ -52,15 +53,7 @@ async function scanLog(
           TableName: eventLog,
           Segment,
           TotalSegments: segments,
-          ProjectionExpression: '#arn, #version, #detailType, #event, #eventTime, #eventId',
-          ExpressionAttributeNames: {
-            '#arn': 'arn',
-            '#version': 'version',
-            '#detailType': 'detailType',
-            '#event': 'event',
-            '#eventTime': 'eventTime',
-            '#eventId': 'eventId',
-          },
+          ...PROJECTABLE_ATTRIBUTES,
         },
       );
       for await (const page of pages) await onPage(page.Items ?? []);

@@ -6,6 +6,19 @@ import { explainDynamoError } from './dynamoErrors.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import model from './tables.cjs';
 
+/** The log attributes projection reads (domain/projection.ts ProjectableItem), for scans that only project. */
+export const PROJECTABLE_ATTRIBUTES = {
+  ProjectionExpression: '#arn, #version, #detailType, #event, #eventTime, #eventId',
+  ExpressionAttributeNames: {
+    '#arn': 'arn',
+    '#version': 'version',
+    '#detailType': 'detailType',
+    '#event': 'event',
+    '#eventTime': 'eventTime',
+    '#eventId': 'eventId',
+  },
+};
+
 /** The key of one log item. */
 export interface LogKey {
   readonly arn: string;
@@ -66,15 +79,7 @@ export async function* scanLatest(doc: DynamoDBDocumentClient, scan: SegmentScan
             Limit: scan.pageSize,
             ExclusiveStartKey: startKey,
             FilterExpression: `#detailType IN (${Object.keys(values).join(', ')})`,
-            ProjectionExpression: '#arn, #version, #detailType, #event, #eventTime, #eventId',
-            ExpressionAttributeNames: {
-              '#arn': 'arn',
-              '#version': 'version',
-              '#detailType': 'detailType',
-              '#event': 'event',
-              '#eventTime': 'eventTime',
-              '#eventId': 'eventId',
-            },
+            ...PROJECTABLE_ATTRIBUTES,
             ExpressionAttributeValues: values,
           }),
         ),
