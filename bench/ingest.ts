@@ -1,10 +1,10 @@
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { createIngestHandler } from '../functions/ingest.js';
-import { deleteTable } from '../infra/createTables.js';
-import { inParallel } from '../infra/inParallel.js';
-import { createPipeline } from '../infra/localStack.js';
+import { deleteTable } from '../infra/tableAdmin.js';
 import model from '../infra/tables.cjs';
+import { createPipeline } from '../local/localStack.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { benchDocumentClient, benchTables, dropTables } from './support/localDb.js';
 import { round, say, timed } from './support/measure.js';
 import { countRequests, countsSince, type RequestCounts } from './support/requestCounter.js';

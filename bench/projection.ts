@@ -1,5 +1,5 @@
 import { createProjectorHandler } from '../functions/projector.js';
-import { inParallel } from '../infra/inParallel.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { createAwsGuideProjector } from './baseline/awsGuideProjector.js';
 import { benchDocumentClient, benchTables } from './support/localDb.js';
 import { round, say, timed } from './support/measure.js';

@@ -3,12 +3,12 @@ import { BatchWriteCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { LogItem } from '../domain/logItem.js';
 import { project } from '../domain/projection.js';
 import type { TableNames } from '../infra/config.js';
-import { deleteTable } from '../infra/createTables.js';
-import { inParallel } from '../infra/inParallel.js';
-import { PROJECTABLE_ATTRIBUTES } from '../infra/latestScan.js';
-import { defaultSegments, rebuild } from '../infra/rebuild.js';
+import { PROJECTABLE_ATTRIBUTES } from '../infra/logScan.js';
 import { applyLatest } from '../infra/stateWrites.js';
+import { deleteTable } from '../infra/tableAdmin.js';
 import model from '../infra/tables.cjs';
+import { inParallel } from '../usecases/inParallel.js';
+import { defaultSegments, rebuild } from '../usecases/rebuild.js';
 import { benchDocumentClient, benchTables } from './support/localDb.js';
 import { round, say, timed } from './support/measure.js';
 import { countRequests, type RequestCounts } from './support/requestCounter.js';
@@ -85,7 +85,7 @@ async function naiveReplay(
 }
 
 /**
- * Figure 4: rebuilding the latest-state tables from a full log of the workload (infra/rebuild.ts: parallel Scan, reduce to
+ * Figure 4: rebuilding the latest-state tables from a full log of the workload (usecases/rebuild.ts: parallel Scan, reduce to
  * the latest version per ARN as it streams, one "only if newer" put per ARN) against the naive replay,
  * each into fresh empty tables created beforehand (so neither pays table creation), requests counted.
  */

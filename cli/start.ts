@@ -5,12 +5,12 @@
 import { paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import type { ProjectorCounts } from '../functions/projector.js';
-import { inParallel } from '../infra/inParallel.js';
-import { startLocalStack } from '../infra/localStack.js';
+import { startLocalStack } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import { generateServiceWorkload } from '../sim/serviceWorkload.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { formatTable } from './output.js';
 import { progress } from './progress.js';
 

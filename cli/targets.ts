@@ -4,7 +4,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StateKind } from '../domain/eventTypes.js';
 import { createDocumentClient } from '../infra/client.js';
 import { envInteger, tableNamesFromEnv } from '../infra/config.js';
-import { MAX_SEGMENTS } from '../infra/rebuild.js';
+import { MAX_SEGMENTS } from '../usecases/rebuild.js';
 import { parseInteger } from './args.js';
 import { UsageError } from './command.js';
 

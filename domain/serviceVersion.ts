@@ -6,7 +6,7 @@ import { canonicalJson, hash48 } from './canonical.js';
  * event's canonical JSON. It orders the events of one service by time, is identical for a
  * redelivered duplicate, stays below 2^53 until the year 2255, and separates the AWS doc samples
  * that share id, time and service. A hash collision is resolved at append time: when the stored
- * event differs, the next free number is taken (infra/eventLog.ts), never treated as a duplicate.
+ * event differs, the next free number is taken (infra/logAppend.ts), never treated as a duplicate.
  */
 export const SERVICE_VERSION_SLOTS = 1_000_000;
 
@@ -17,7 +17,7 @@ export function serviceVersion(eventTimeMs: number, event: unknown): number {
 
 /**
  * How many numbers above its derived version a service event may be stored at: a hash collision
- * with a different event takes the next free number (infra/eventLog.ts). Readers that select a
+ * with a different event takes the next free number (infra/logAppend.ts). Readers that select a
  * time range by version widen its upper end by this much.
  */
 export const MAX_SERVICE_PROBES = 16;

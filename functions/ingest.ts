@@ -6,7 +6,7 @@ import { parseEvent } from '../domain/parseEvent.js';
 import { describeRejection, type Rejection } from '../domain/rejection.js';
 import { createDocumentClient } from '../infra/client.js';
 import { envFlag, envInteger, tableNamesFromEnv } from '../infra/config.js';
-import { type AppendOutcome, appendEvent } from '../infra/eventLog.js';
+import { type AppendOutcome, appendEvent } from '../infra/logAppend.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
 
 /**

@@ -1,5 +1,5 @@
 // The one table-definition model. The local stack renders it as CreateTable input
-// (infra/createTables.ts) and serverless.yml renders it as CloudFormation through ${file()}.
+// (infra/tableAdmin.ts) and serverless.yml renders it as CloudFormation through ${file()}.
 // CommonJS on purpose: Serverless' ${file()} cannot load TypeScript or ESM.
 'use strict';
 

@@ -3,11 +3,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detailTypesOf, TIMELINE_TYPES } from '../domain/audit/timeline.js';
 import { createDocumentClient } from '../infra/client.js';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
 import { firstLogItem, logStateAt, queryLog, queryTimeline, tallyStopped } from '../infra/logQueries.js';
 import { clusterArnsNamed, queryClusterState } from '../infra/stateQueries.js';
 import model from '../infra/tables.cjs';
+import type { Pipeline } from '../local/localStack.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { auditEvents, key, type OracleItem, oracle, oracleItems, START_MS } from './support/auditLog.js';
 import { testPipeline, uniqueTables } from './support/pipeline.js';
 

@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import cfn from '../deploy/cloudformation.cjs';
 import { DETAIL_TYPES } from '../domain/eventTypes.js';
-import cfn from '../infra/cloudformation.cjs';
-import type { Pipeline } from '../infra/localStack.js';
 import model, { type TableKind } from '../infra/tables.cjs';
+import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 

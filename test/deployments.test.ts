@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import { type RollbackStory, rollbackStory, type ServiceRef } from '../sim/serviceWorkload.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestRejectedError } from '../functions/ingest.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 

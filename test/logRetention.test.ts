@@ -5,7 +5,7 @@ import type { ParsedEvent } from '../domain/eventTypes.js';
 import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { createIngestHandler } from '../functions/ingest.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { redactOverrideEnvironment } from '../domain/redact.js';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 
 let pipeline: Pipeline;

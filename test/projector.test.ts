@@ -5,7 +5,7 @@ import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { createProjectorHandler } from '../functions/projector.js';
 import { createDocumentClient } from '../infra/client.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { seededRandom, shuffle } from '../sim/random.js';
 import { scanAll, testPipeline } from './support/pipeline.js';

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryCheckpointStore } from '../infra/checkpoints.js';
-import { deleteTable } from '../infra/createTables.js';
-import type { Pipeline } from '../infra/localStack.js';
-import { rebuild } from '../infra/rebuild.js';
-import { type RebuildCheckpoint, RebuildCheckpointFile } from '../infra/rebuildCheckpoint.js';
-import { verify } from '../infra/verify.js';
+import { deleteTable } from '../infra/tableAdmin.js';
+import type { Pipeline } from '../local/localStack.js';
+import { MemoryCheckpointStore } from '../local/streamCheckpoints.js';
 import { seededRandom } from '../sim/random.js';
+import { rebuild } from '../usecases/rebuild.js';
+import { type RebuildCheckpoint, RebuildCheckpointFile } from '../usecases/rebuildCheckpoint.js';
+import { verify } from '../usecases/verify.js';
 import { testPipeline } from './support/pipeline.js';
 import {
   appendToLog,

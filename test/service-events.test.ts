@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { serviceVersion } from '../domain/serviceVersion.js';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { generateServiceWorkload, type ServiceRef, serviceAction } from '../sim/serviceWorkload.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
 

@@ -5,9 +5,8 @@ import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { MAX_SERVICE_PROBES, serviceVersion } from '../domain/serviceVersion.js';
 import type { ProjectorCounts } from '../functions/projector.js';
-import { appendEvent } from '../infra/eventLog.js';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
+import { appendEvent } from '../infra/logAppend.js';
+import type { Pipeline } from '../local/localStack.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import {
@@ -16,6 +15,7 @@ import {
   sameMillisecondPair,
   serviceAction,
 } from '../sim/serviceWorkload.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 
 let pipeline: Pipeline;

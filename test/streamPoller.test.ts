@@ -1,10 +1,10 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryCheckpointStore } from '../infra/checkpoints.js';
-import { inParallel } from '../infra/inParallel.js';
-import type { Pipeline } from '../infra/localStack.js';
+import type { Pipeline } from '../local/localStack.js';
+import { MemoryCheckpointStore } from '../local/streamCheckpoints.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { seededRandom } from '../sim/random.js';
+import { inParallel } from '../usecases/inParallel.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 
 let pipeline: Pipeline;

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Pipeline } from '../infra/localStack.js';
-import { verify } from '../infra/verify.js';
+import type { Pipeline } from '../local/localStack.js';
 import { seededRandom } from '../sim/random.js';
+import { verify } from '../usecases/verify.js';
 import { testPipeline } from './support/pipeline.js';
 import {
   appendToLog,

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../infra/client.js';
 import type { TableNames } from '../../infra/config.js';
-import { deleteTable } from '../../infra/createTables.js';
+import { deleteTable } from '../../infra/tableAdmin.js';
 
 /** Fresh table names for one figure: every figure starts from empty tables in the one DynamoDB Local. */
 export function benchTables(label: string): TableNames {

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../infra/config.js';
-import { createTable, deleteTable } from '../../infra/createTables.js';
+import { createTable, deleteTable } from '../../infra/tableAdmin.js';
 import { createGuideTables } from '../baseline/awsGuideProjector.js';
 import { scanAll } from './localDb.js';
 import { stateKey } from './workload.js';

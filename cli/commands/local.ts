@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { tableNamesFromEnv } from '../../infra/config.js';
-import { startLocalStack } from '../../infra/localStack.js';
+import { startLocalStack } from '../../local/localStack.js';
 import { parseInteger } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 

@@ -1,5 +1,5 @@
-import { defaultSegments, MAX_SEGMENTS, type RebuildReport, rebuild } from '../../infra/rebuild.js';
-import { defaultCheckpointPath, RebuildCheckpointFile } from '../../infra/rebuildCheckpoint.js';
+import { defaultSegments, MAX_SEGMENTS, type RebuildReport, rebuild } from '../../usecases/rebuild.js';
+import { defaultCheckpointPath, RebuildCheckpointFile } from '../../usecases/rebuildCheckpoint.js';
 import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable } from '../output.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Drift } from '../../domain/drift.js';
-import { MAX_SEGMENTS } from '../../infra/rebuild.js';
-import { type VerifyReport, verify } from '../../infra/verify.js';
+import { MAX_SEGMENTS } from '../../usecases/rebuild.js';
+import { type VerifyReport, verify } from '../../usecases/verify.js';
 import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseTime, TIME_FORMS } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable, shortArn } from '../output.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestPerResource, newer, type Projection } from '../../domain/projection.js';
-import { inParallel } from '../../infra/inParallel.js';
-import type { Pipeline } from '../../infra/localStack.js';
+import type { Pipeline } from '../../local/localStack.js';
 import { shuffle } from '../../sim/random.js';
+import { inParallel } from '../../usecases/inParallel.js';
 import { testPipeline } from '../support/pipeline.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
 import { materialize, randomBatches, scheduleArb } from './support/schedule.js';

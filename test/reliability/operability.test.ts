@@ -5,7 +5,7 @@ import type { EcsEvent } from '../../domain/eventTypes.js';
 import { createIngestHandler } from '../../functions/ingest.js';
 import { createProjectorHandler } from '../../functions/projector.js';
 import { createDocumentClient } from '../../infra/client.js';
-import type { Pipeline } from '../../infra/localStack.js';
+import type { Pipeline } from '../../local/localStack.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
 import { seededRandom } from '../../sim/random.js';
 import { testPipeline } from '../support/pipeline.js';

@@ -4,12 +4,12 @@ import type { EcsEvent } from '../../domain/eventTypes.js';
 import { toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
 import { createProjectorHandler, type ProjectorCounts } from '../../functions/projector.js';
-import { MemoryCheckpointStore } from '../../infra/checkpoints.js';
-import { inParallel } from '../../infra/inParallel.js';
-import type { Pipeline } from '../../infra/localStack.js';
-import { rebuild } from '../../infra/rebuild.js';
+import type { Pipeline } from '../../local/localStack.js';
+import { MemoryCheckpointStore } from '../../local/streamCheckpoints.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
 import { seededRandom } from '../../sim/random.js';
+import { inParallel } from '../../usecases/inParallel.js';
+import { rebuild } from '../../usecases/rebuild.js';
 import { testPipeline } from '../support/pipeline.js';
 import { captureOutput, setEnv } from './support/capture.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
@@ -19,7 +19,7 @@ import { accepted, verifyStore } from './support/verify.js';
 /**
  * Invariant 3 for log items that cannot be projected (written straight into the log, as a bug or a
  * hand edit could): they never block the shard or their neighbours, each is logged with its key and
- * counted, and once the item is fixed, rebuild (infra/rebuild.ts) brings its row up to date.
+ * counted, and once the item is fixed, rebuild (usecases/rebuild.ts) brings its row up to date.
  */
 let pipeline: Pipeline;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoLocal } from '../../infra/dynamoLocal.js';
-import { localEnv } from '../../infra/localStack.js';
+import { startDynamoLocal } from '../../local/dynamoLocal.js';
+import { localEnv } from '../../local/localStack.js';
 
 /** Starts the one in-memory DynamoDB Local of the run; every test file makes its own tables in it. */
 export default async function setup(project: TestProject) {

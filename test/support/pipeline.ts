@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableNames } from '../../infra/config.js';
-import { createPipeline, type Pipeline } from '../../infra/localStack.js';
+import { createPipeline, type Pipeline } from '../../local/localStack.js';
 
 /** Fresh table names for one test file (all files share one DynamoDB Local). */
 export function uniqueTables(label: string): TableNames {

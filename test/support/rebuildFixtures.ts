@@ -14,10 +14,10 @@ import { toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
 import { latestPerResource, type Projection, project, STATE_KEY } from '../../domain/projection.js';
 import type { TableNames } from '../../infra/config.js';
-import { inParallel } from '../../infra/inParallel.js';
-import type { Pipeline } from '../../infra/localStack.js';
+import type { Pipeline } from '../../local/localStack.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
 import { type Random, shuffle } from '../../sim/random.js';
+import { inParallel } from '../../usecases/inParallel.js';
 import { scanAll } from './pipeline.js';
 
 export const TTL_DAYS = 30;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createIngestHandler } from '../../../functions/ingest.js';
 import { createDocumentClient } from '../../../infra/client.js';
 import { tableNamesFromEnv } from '../../../infra/config.js';
-import { inParallel } from '../../../infra/inParallel.js';
+import { inParallel } from '../../../usecases/inParallel.js';
 
 const events = JSON.parse(readFileSync(process.env.EVENTS_FILE as string, 'utf8')) as unknown[];
 const ingest = createIngestHandler({

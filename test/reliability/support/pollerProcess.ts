@@ -7,10 +7,10 @@
  * and the SDK endpoint variables, all inherited from the test.
  */
 import { createProjectorHandler } from '../../../functions/projector.js';
-import { FileCheckpointStore } from '../../../infra/checkpoints.js';
 import { createDocumentClient } from '../../../infra/client.js';
 import { tableNamesFromEnv } from '../../../infra/config.js';
-import { StreamPoller } from '../../../infra/streamPoller.js';
+import { FileCheckpointStore } from '../../../local/streamCheckpoints.js';
+import { StreamPoller } from '../../../local/streamPoller.js';
 
 const env = (name: string): string => {
   const v = process.env[name];

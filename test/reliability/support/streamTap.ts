@@ -1,6 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { MemoryCheckpointStore } from '../../../infra/checkpoints.js';
-import { StreamPoller } from '../../../infra/streamPoller.js';
+import { MemoryCheckpointStore } from '../../../local/streamCheckpoints.js';
+import { StreamPoller } from '../../../local/streamPoller.js';
 
 /**
  * Reads the log's REAL DynamoDB Stream and hands back its Lambda-shaped records, so a test can

@@ -4,10 +4,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StateKind } from '../domain/eventTypes.js';
 import { isExpired } from '../domain/expiry.js';
 import type { Projection } from '../domain/projection.js';
-import { createTable } from './createTables.js';
-import { explainDynamoError } from './dynamoErrors.js';
+import { explainDynamoError } from '../infra/dynamoErrors.js';
+import { projectLogItem, scanLatest } from '../infra/logScan.js';
+import type { RetryOptions } from '../infra/retry.js';
+import { isUnwritable } from '../infra/stateTables.js';
+import { applyLatest } from '../infra/stateWrites.js';
+import { createTable } from '../infra/tableAdmin.js';
+import model, { type TableKind } from '../infra/tables.cjs';
 import { inParallel } from './inParallel.js';
-import { projectLogItem, scanLatest } from './latestScan.js';
 import {
   type RebuildCheckpoint,
   type RebuildCheckpointFile,
@@ -16,10 +20,6 @@ import {
   type SegmentCounts,
   zeroCounts,
 } from './rebuildCheckpoint.js';
-import type { RetryOptions } from './retry.js';
-import { isUnwritable } from './stateTables.js';
-import { applyLatest } from './stateWrites.js';
-import model, { type TableKind } from './tables.cjs';
 
 export const STATE_TABLE_KIND: Record<StateKind, TableKind> = { task: 'taskState', instance: 'instanceState' };
 

@@ -1,5 +1,5 @@
 // Types of the CommonJS deploy renderer (cloudformation.cjs).
-import type { TableKind } from './tables.cjs';
+import type { TableKind } from '../infra/tables.cjs';
 
 export interface DeploySettings {
   stage: string;

@@ -4,13 +4,13 @@ import { DRIFT_KINDS, type Drift, type DriftKind, findDrift, type Row } from '..
 import { DETAIL_TYPES, type DetailType, isDetailType, type StateKind } from '../domain/eventTypes.js';
 import { isExpired } from '../domain/expiry.js';
 import { type Projection, STATE_KEY } from '../domain/projection.js';
-import { explainDynamoError } from './dynamoErrors.js';
+import { explainDynamoError } from '../infra/dynamoErrors.js';
+import { detailTypesOf, latestFromLog, scanLatest } from '../infra/logScan.js';
+import { type RetryOptions, withRetry } from '../infra/retry.js';
+import { applyLatest, deleteIfVersion, replaceIfVersion } from '../infra/stateWrites.js';
+import model from '../infra/tables.cjs';
 import { inParallel } from './inParallel.js';
-import { detailTypesOf, latestFromLog, scanLatest } from './latestScan.js';
 import { approximateItemCount, defaultSegments, ensureTable, STATE_TABLE_KIND, tableExists } from './rebuild.js';
-import { type RetryOptions, withRetry } from './retry.js';
-import { applyLatest, deleteIfVersion, replaceIfVersion } from './stateWrites.js';
-import model from './tables.cjs';
 
 export interface VerifyOptions {
   readonly doc: DynamoDBDocumentClient;

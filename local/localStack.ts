@@ -4,11 +4,11 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createIngestHandler, ingestSettingsFromEnv } from '../functions/ingest.js';
 import { createProjectorHandler } from '../functions/projector.js';
-import { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './checkpoints.js';
-import { createDocumentClient } from './client.js';
-import { envInteger, type TableNames, tableNamesFromEnv } from './config.js';
-import { createTables } from './createTables.js';
+import { createDocumentClient } from '../infra/client.js';
+import { envInteger, type TableNames, tableNamesFromEnv } from '../infra/config.js';
+import { createTables } from '../infra/tableAdmin.js';
 import { type DynamoLocal, startDynamoLocal } from './dynamoLocal.js';
+import { type CheckpointStore, FileCheckpointStore, MemoryCheckpointStore } from './streamCheckpoints.js';
 import { StreamPoller, type StreamPollerOptions } from './streamPoller.js';
 
 /** The SDK's own variables that point every client at DynamoDB Local (printed for other terminals). */

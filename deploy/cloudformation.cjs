@@ -1,10 +1,10 @@
 // Renders the deploy settings and the three tables of the single table model (infra/tables.cjs) for
-// serverless.yml, through `${file(infra/cloudformation.cjs):...}`. CommonJS because ${file()} cannot
+// serverless.yml, through `${file(deploy/cloudformation.cjs):...}`. CommonJS because ${file()} cannot
 // load TypeScript or ESM. The pure functions are exported for the tests; the async ones are what
 // Serverless calls, with its own `resolveVariable`.
 'use strict';
 
-const model = require('./tables.cjs');
+const model = require('../infra/tables.cjs');
 
 /** Logical ids of the tables in the CloudFormation template. */
 const TABLE_LOGICAL_IDS = {
@@ -215,7 +215,7 @@ module.exports = {
   tableNames,
   deploySettings,
   tableResources,
-  // Called by serverless.yml: ${file(infra/cloudformation.cjs):settings.<key>} and :tables.<LogicalId>.
+  // Called by serverless.yml: ${file(deploy/cloudformation.cjs):settings.<key>} and :tables.<LogicalId>.
   settings: resolvedSettings,
   tables: async ({ resolveVariable }) => tableResources(await resolveVariable('self:custom.settings')),
 };
