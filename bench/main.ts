@@ -9,6 +9,7 @@ import { localEnv } from '../local/localStack.js';
 import { measureColdStart } from './coldStart.js';
 import { measureIngest, warmUpIngest } from './ingest.js';
 import { type LagFigure, measureLag, measurePipeline } from './lag.js';
+import { lifecycleReportTargets, measureLifecycleReport } from './lifecycleReport.js';
 import { measureProjection, type ProjectionFigure } from './projection.js';
 import { measureRebuild } from './rebuild.js';
 import { type BenchResults, evaluateTargets, renderMarkdown, type SizeResults } from './report.js';
@@ -33,6 +34,7 @@ const USAGE = `npm run bench -- [options]
   --lag-rate N         deliveries per second of the lag run (default 100)
   --lag-seconds N      length of the lag run, after 5 uncounted seconds (default 15)
   --init-runs N        fresh processes per bundle for the cold-start figure (default 9)
+  --report-tasks N     tasks in the window of the lifecycle-report figure (default 10000; 0 = none)
   --out FILE           JSON results (default bench/results/latest.json)
   --help`;
 
@@ -56,6 +58,7 @@ export interface BenchParameters {
   readonly lagRate: number;
   readonly lagSeconds: number;
   readonly initRuns: number;
+  readonly reportTasks: number;
   readonly out: string;
   readonly workers: { projection: number[]; staleCheck: number[]; ingest: number[]; pipeline: number };
   readonly batchSize: number;
@@ -76,6 +79,7 @@ function parameters(argv: string[]): BenchParameters | 'help' {
       'lag-rate': { type: 'string', default: '100' },
       'lag-seconds': { type: 'string', default: '15' },
       'init-runs': { type: 'string', default: '9' },
+      'report-tasks': { type: 'string', default: '10000' },
       out: { type: 'string', default: 'bench/results/latest.json' },
       help: { type: 'boolean' },
     },
@@ -97,6 +101,7 @@ function parameters(argv: string[]): BenchParameters | 'help' {
     lagRate: integer(values, 'lag-rate', 1),
     lagSeconds: integer(values, 'lag-seconds', 1),
     initRuns: integer(values, 'init-runs', 5),
+    reportTasks: integer(values, 'report-tasks', 0),
     out: resolve(root, values.out as string),
     workers: { projection: [1, 16], staleCheck: [16, 64], ingest: [1, 16, 64], pipeline: 16 },
     batchSize: 100,
@@ -254,6 +259,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!lag) throw new Error('the lag figure did not run');
   say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
   const coldStart = await measureColdStart(p.initRuns);
+  const lifecycleReport = p.reportTasks > 0 ? await measureLifecycleReport({ tasks: p.reportTasks }) : undefined;
   const n = process.cpuUsage(nodeCpu);
   cpu.node = Math.round((n.user + n.system) / 1e6);
   const bench: BenchResults = {
@@ -266,9 +272,10 @@ export async function main(argv: string[]): Promise<number> {
     sizes: results,
     lag,
     coldStart,
+    lifecycleReport,
     targets: [],
   };
-  bench.targets = evaluateTargets(bench);
+  bench.targets = [...evaluateTargets(bench), ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : [])];
   mkdirSync(dirname(p.out), { recursive: true });
   writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
   process.stdout.write(renderMarkdown(bench));

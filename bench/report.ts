@@ -1,6 +1,7 @@
 import type { ColdStartFigure } from './coldStart.js';
 import type { IngestFigure } from './ingest.js';
 import type { LagFigure, PipelineFigure } from './lag.js';
+import type { LifecycleReportFigure } from './lifecycleReport.js';
 import type { ProjectionFigure } from './projection.js';
 import type { RebuildFigure } from './rebuild.js';
 import { round } from './support/measure.js';
@@ -44,6 +45,7 @@ export interface BenchResults {
   readonly sizes: SizeResults[];
   readonly lag: LagFigure;
   readonly coldStart: ColdStartFigure;
+  readonly lifecycleReport?: LifecycleReportFigure | undefined;
   targets: TargetCheck[];
 }
 

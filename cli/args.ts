@@ -2,15 +2,35 @@ import { type EcsResourceType, parseEcsArn } from '../domain/arn.js';
 import type { TimeWindow } from '../domain/audit/window.js';
 import { parseIsoTime } from '../domain/time.js';
 import { UsageError } from './command.js';
+import type { OptionTable } from './options.js';
 
 /** How times are written on the command line (said in every time error). */
-export const TIME_FORMS =
+const TIME_FORMS =
   'ISO-8601 with Z or an offset (2026-11-01T14:02:00Z, 2026-11-01T16:02:00.123456+02:00), a date (2026-11-01, UTC), ' +
   '"now", or a time before now (90s, 30m, 2h, 7d, 2w)';
 
+/** The line under the options of every command that takes times. */
+export const TIME_NOTE = `Times: ${TIME_FORMS}.`;
+
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-const RELATIVE = /^(\d+)(ms|s|m|h|d|w)$/;
+const DURATION = /^(\d+)(ms|s|m|h|d|w)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `500ms`, `90s`, `2h`, `7d`, `2w` in ms; a bare number counts in `bareUnit` (none: it is no duration). */
+function durationMs(text: string, bareUnit?: keyof typeof UNIT_MS): number | undefined {
+  const m = DURATION.exec(text.trim());
+  const unit = (m?.[2] as keyof typeof UNIT_MS | undefined) ?? bareUnit;
+  return m && unit ? Number(m[1]) * UNIT_MS[unit] : undefined;
+}
+
+/** A wait such as `--settle`: 0, 500ms, 2s, 1m (a bare number is seconds). */
+export function parseDuration(value: unknown, option: string): number {
+  const ms = typeof value === 'string' ? durationMs(value, 's') : undefined;
+  if (ms === undefined) {
+    throw new UsageError(`${option} must be a duration like 0, 500ms, 2s or 1m, got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
 
 /**
  * A command-line time in epoch ms: ISO-8601 with any number of fractional digits and `Z` or an
@@ -20,8 +40,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function parseTime(value: unknown, option: string, nowMs: number = Date.now()): number {
   const text = typeof value === 'string' ? value.trim() : '';
   if (text === 'now') return nowMs;
-  const relative = RELATIVE.exec(text);
-  if (relative) return nowMs - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
+  const ago = durationMs(text);
+  if (ago !== undefined) return nowMs - ago;
   // ISO-8601 lets seconds be left out (2026-11-01T14:02Z); the stored-event parser does not, so add them.
   const withSeconds = text.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?=Z|[+-]\d{2}:?\d{2}$)/, '$1:00');
   const iso = DATE.test(text) ? parseIsoTime(`${text}T00:00:00Z`) : parseIsoTime(withSeconds);
@@ -30,7 +50,7 @@ export function parseTime(value: unknown, option: string, nowMs: number = Date.n
   throw new UsageError(`${option}: ${JSON.stringify(value ?? '')} is not a time${why}; use ${TIME_FORMS}`);
 }
 
-export const parseOptionalTime = (value: unknown, option: string, nowMs?: number): number | undefined =>
+const parseOptionalTime = (value: unknown, option: string, nowMs?: number): number | undefined =>
   value === undefined ? undefined : parseTime(value, option, nowMs);
 
 /**
@@ -64,8 +84,13 @@ export function parseInteger(value: unknown, option: string, min = 0): number | 
 }
 
 /** `--page-size`: DynamoDB's Limit per request (lower it to see paging, or to keep requests small). */
-export const PAGE_OPTIONS = { 'page-size': { type: 'string' } } as const;
-export const PAGE_USAGE = '  --page-size N     items DynamoDB evaluates per request (default: up to 1 MB per page)';
+export const PAGE_OPTIONS: OptionTable = {
+  'page-size': {
+    type: 'string',
+    value: 'N',
+    help: 'items DynamoDB evaluates per request (default: up to 1 MB per page)',
+  },
+};
 export const parsePageSize = (values: Record<string, unknown>): number | undefined =>
   parseInteger(values['page-size'], '--page-size', 1);
 
@@ -91,8 +116,30 @@ export function parseArnArg(value: unknown, what: string, types: readonly EcsRes
 /** ECS cluster names: letters, digits, hyphens and underscores, up to 255. */
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
+/** `--cluster`, as the commands that read one cluster take it. */
+export const CLUSTER_OPTION: OptionTable = {
+  cluster: {
+    type: 'string',
+    value: 'C',
+    required: true,
+    help: 'cluster ARN, or a name found in the latest-state tables',
+  },
+};
+
+/** `--since` and `--until` of the commands that read one closed window of a cluster. */
+export const WINDOW_OPTIONS: OptionTable = {
+  since: { type: 'string', value: 'T', required: true, help: 'start of the window, inclusive' },
+  until: { type: 'string', value: 'T', help: 'end of the window, exclusive (default: now)' },
+};
+
+/** `--since` and `--until` of the commands that read an open window of event times. */
+export const EVENT_TIME_OPTIONS: OptionTable = {
+  since: { type: 'string', value: 'T', help: 'only events at or after T (event time)' },
+  until: { type: 'string', value: 'T', help: 'only events before T (exclusive)' },
+};
+
 /** `--cluster` as given: a cluster ARN, or a bare name still to be resolved. */
-export type ClusterArg = { readonly arn: string } | { readonly name: string };
+type ClusterArg = { readonly arn: string } | { readonly name: string };
 
 export function parseClusterArg(value: unknown, option = '--cluster'): ClusterArg {
   if (typeof value !== 'string' || value === '') throw new UsageError(`${option} is required (a cluster ARN or name)`);

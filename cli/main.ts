@@ -1,57 +1,60 @@
-import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Command, UsageError } from './command.js';
+import { type CliContext, type Command, UsageError, usage } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { missingRequired, parserOptions } from './options.js';
 
-const COMMANDS_DIR = fileURLToPath(new URL('./commands/', import.meta.url));
-
-const commandNames = (): string[] =>
-  readdirSync(COMMANDS_DIR)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => f.replace(/\.(ts|js|mjs)$/, ''))
-    .sort();
-
-async function loadCommand(name: string): Promise<Command | undefined> {
-  if (!commandNames().includes(name)) return undefined;
-  return ((await import(`./commands/${name}.js`)) as { default: Command }).default;
-}
-
-async function help(): Promise<string> {
+function help(): string {
   const lines = ['Usage: ecs-events <command> [options]   (ecs-events <command> --help for its options)', ''];
-  for (const name of commandNames()) lines.push(`  ${name.padEnd(16)} ${(await loadCommand(name))?.summary ?? ''}`);
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(16)} ${command.summary}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** Runs one CLI invocation and resolves to its exit code: 0 ok, 1 failure or drift, 2 usage error. */
-export async function main(argv: string[]): Promise<number> {
+const commandOf = (name: string): Command | undefined => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
+
+/**
+ * Runs one CLI invocation and resolves to its exit code: 0 ok, 1 failure or drift, 2 usage error.
+ * `--help` (of the tool or of a command) only prints; it creates no client.
+ *
+ * @example
+ * ```ts
+ * import { main } from './cli/main.js';
+ *
+ * process.exitCode = await main(['tasks', '--help']); // prints the usage; exit code 0, no client made
+ * // In the process of a local stack (local/localStack.ts), pass its endpoint: process.env stays as it is.
+ * // await main(['tasks', '--cluster', clusterArn, '--json'], { env: process.env, clients: stack.clientSettings });
+ * ```
+ */
+export async function main(argv: string[], context: CliContext = { env: process.env }): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(await help());
+    process.stdout.write(help());
     return name ? 0 : 2;
   }
-  const command = await loadCommand(name);
+  const command = commandOf(name);
   if (!command) {
-    process.stderr.write(`ecs-events: unknown command "${name}"\n\n${await help()}`);
+    process.stderr.write(`ecs-events: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.usage.trim()}\n`);
+    process.stdout.write(`${usage(name, command)}\n`);
     return 0;
   }
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: command.options,
+      options: parserOptions(command.options),
       allowPositionals: true,
       strict: true,
     });
-    const extra = positionals[command.positionals ?? 0];
+    const extra = positionals[command.positionals?.length ?? 0];
     if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
-    return await command.run({ values, positionals });
+    const missing = missingRequired(command.options, values);
+    if (missing) throw new UsageError(`${missing} is required (${command.options[missing.slice(2)]?.help})`);
+    return await command.run({ values, positionals, context });
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`ecs-events ${name}: ${err.message}\n\n${command.usage.trim()}\n`);
+      process.stderr.write(`ecs-events ${name}: ${err.message}\n\n${usage(name, command)}\n`);
       return 2;
     }
     process.stderr.write(`ecs-events ${name}: ${err.message}\n`);

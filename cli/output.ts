@@ -1,35 +1,58 @@
 import { parseInteger } from './args.js';
 import { UsageError } from './command.js';
+import type { OptionTable } from './options.js';
 
-/** An aligned plain-text table for terminals. */
+/**
+ * The one table writer: aligned columns for people, or tab-separated values with a header line for
+ * pipes and files. Rows may come in chunks: aligned widths grow with each chunk and never shrink.
+ */
+class TableWriter {
+  private readonly widths: number[];
+  private started = false;
+  constructor(
+    private readonly headers: readonly string[],
+    private readonly aligned: boolean,
+  ) {
+    this.widths = headers.map((h) => h.length);
+  }
+
+  /** The text of these rows, after the header the first time. */
+  rows(rows: readonly (readonly string[])[]): string {
+    const header = this.started ? [] : [this.headers];
+    this.started = true;
+    if (!this.aligned) return [...header, ...rows].map((r) => `${r.join('\t')}\n`).join('');
+    for (const row of rows) {
+      row.forEach((cell, i) => {
+        this.widths[i] = Math.max(this.widths[i] ?? 0, cell.length);
+      });
+    }
+    const line = (r: readonly string[]) =>
+      r
+        .map((cell, i) => cell.padEnd(this.widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
+    const rule = header.length > 0 ? [this.widths.map((w) => '-'.repeat(w)).join('  ')] : [];
+    return [...header.map(line), ...rule, ...rows.map(line)].map((l) => `${l}\n`).join('');
+  }
+}
+
+/** An aligned plain-text table of a whole report (empty cells for undefined and null). */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-  const cells = [headers, ...rows.map((r) => r.map(text))];
-  const widths = headers.map((_, c) => Math.max(...cells.map((r) => text(r[c]).length)));
-  const line = (r: readonly unknown[]) =>
-    r
-      .map((v, c) => text(v).padEnd(widths[c] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return `${[line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n')}\n`;
+  return new TableWriter(headers, true).rows(
+    rows.map((r) => r.map((v) => (v === undefined || v === null ? '' : String(v)))),
+  );
 }
 
 // ---- Streaming output of the query commands: a table for people, JSON or NDJSON for scripts. ----
 
-export type OutputFormat = 'table' | 'json' | 'ndjson';
+type OutputFormat = 'table' | 'json' | 'ndjson';
 
-/** Options every listing command takes (merge into a Command's `options`). */
-export const OUTPUT_OPTIONS = {
-  json: { type: 'boolean' },
-  ndjson: { type: 'boolean' },
-  limit: { type: 'string' },
-} as const;
-
-export const OUTPUT_USAGE = [
-  '  --json            one JSON document: {"items":[...],"count":N,"truncated":false}',
-  '  --ndjson          one JSON item per line',
-  '  --limit N         stop after N items',
-].join('\n');
+/** Options every listing command takes (cli/listing.ts adds them). */
+export const OUTPUT_OPTIONS: OptionTable = {
+  json: { type: 'boolean', help: 'one JSON document: {"items":[...],"count":N,"truncated":false}' },
+  ndjson: { type: 'boolean', help: 'one JSON item per line' },
+  limit: { type: 'string', value: 'N', help: 'stop after N items' },
+};
 
 export interface OutputSettings {
   readonly format: OutputFormat;
@@ -119,28 +142,12 @@ export async function emit<T>(
   const limit = settings.limit ?? Number.POSITIVE_INFINITY;
   let count = 0;
   let truncated = false;
-  const widths: number[] = view.headers.map((h) => h.length);
+  const table = new TableWriter(view.headers, settings.aligned);
+  // Aligned rows wait in a chunk, so that their widths are measured over many rows at once.
   let chunk: string[][] = [];
-  let headerDone = false;
-
   const flushTable = async () => {
-    if (!settings.aligned) return;
-    for (const row of chunk) {
-      row.forEach((c, i) => {
-        widths[i] = Math.max(widths[i] ?? 0, c.length);
-      });
-    }
-    const line = (r: readonly string[]) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    let text = '';
-    if (!headerDone) text += `${line(view.headers)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`;
-    headerDone = true;
-    for (const row of chunk) text += `${line(row)}\n`;
+    await sink.write(table.rows(chunk));
     chunk = [];
-    await sink.write(text);
   };
 
   if (settings.format === 'json') await sink.write('{"items":[');
@@ -156,15 +163,8 @@ export async function emit<T>(
     } else if (settings.format === 'ndjson') {
       await sink.write(`${JSON.stringify(view.json(item))}\n`);
     } else {
-      const rows = view.rows(item, settings.aligned).map((r) => r.map((c) => cellText(c, settings.aligned)));
-      if (settings.aligned) {
-        chunk.push(...rows);
-        if (chunk.length >= TABLE_CHUNK) await flushTable();
-      } else {
-        if (!headerDone) await sink.write(`${view.headers.join('\t')}\n`);
-        headerDone = true;
-        await sink.write(rows.map((r) => `${r.join('\t')}\n`).join(''));
-      }
+      chunk.push(...view.rows(item, settings.aligned).map((r) => r.map((c) => cellText(c, settings.aligned))));
+      if (!settings.aligned || chunk.length >= TABLE_CHUNK) await flushTable();
     }
   }
   if (settings.format === 'json') {

@@ -34,3 +34,23 @@ export function progress(
     },
   };
 }
+
+/**
+ * The progress line of a scan that reports running totals (rebuild, verify): drawn from the first
+ * report on, when the total is known. `detail` as for {@link progress}.
+ */
+export function scanProgress(
+  label: string,
+  detail?: () => string,
+): { update(p: { scanned: number; total: number }): void; done(): void } {
+  let bar: ReturnType<typeof progress> | undefined;
+  let ticked = 0;
+  return {
+    update(p) {
+      bar ??= progress(label, p.total, detail);
+      bar.tick(p.scanned - ticked);
+      ticked = p.scanned;
+    },
+    done: () => bar?.done(),
+  };
+}

@@ -1,12 +1,19 @@
 import { parseEcsArn } from '../domain/arn.js';
 import { parseArnArg } from './args.js';
 import { UsageError } from './command.js';
+import type { OptionTable } from './options.js';
 
 /** ECS service names: letters, digits, hyphens and underscores, up to 255. */
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
-export const SERVICE_USAGE =
-  '  --service S       service ARN, or <cluster>/<name> when the cluster is in the latest-state tables (required)';
+export const SERVICE_OPTION: OptionTable = {
+  service: {
+    type: 'string',
+    value: 'S',
+    required: true,
+    help: 'service ARN, or <cluster>/<name> when the cluster is in the latest-state tables',
+  },
+};
 
 /**
  * A service ARN from `--service`: a full service ARN (either format) as given, or `<cluster>/<name>`,

@@ -47,12 +47,11 @@ async function main(): Promise<void> {
     );
 
     const projected: ProjectorCounts = { projected: 0, staleSkipped: 0, historyOnly: 0, poison: 0, failed: 0 };
-    const poller = stack.poller({
-      onBatch: ({ response }) => {
-        const counts = (response as { counts?: ProjectorCounts } | undefined)?.counts;
-        if (counts) for (const k of Object.keys(projected) as (keyof ProjectorCounts)[]) projected[k] += counts[k];
-      },
-    });
+    const onBatch = ({ response }: { response?: unknown }) => {
+      const counts = (response as { counts?: ProjectorCounts } | undefined)?.counts;
+      if (counts) for (const k of Object.keys(projected) as (keyof ProjectorCounts)[]) projected[k] += counts[k];
+    };
+    const poller = stack.poller({ onBatch });
     const polling = poller.run(50);
 
     const ingested = { appended: 0, duplicate: 0, conflict: 0, rejected: 0 };
@@ -73,7 +72,8 @@ async function main(): Promise<void> {
     say('Projecting the rest of the stream…');
     poller.stop();
     await polling;
-    await poller.drain();
+    // A stopped poller drains nothing: a fresh one continues from the shared checkpoints to the end.
+    await stack.poller({ onBatch }).drain();
 
     const count = async (TableName: string) => {
       let total = 0;

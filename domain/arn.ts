@@ -1,3 +1,5 @@
+import type { KINDS, Kind } from './kinds.js';
+
 /**
  * ECS ARNs. Partitions (aws, aws-cn, aws-us-gov, ...) and both the old (`task/<id>`) and the new
  * (`task/<cluster>/<id>`) formats are accepted; doc samples have short or truncated ids, so the
@@ -5,7 +7,8 @@
  */
 const ARN = /^arn:aws(?:-[a-z]+)*:ecs:([a-z0-9-]+):([^:\s]+):([a-z-]+)\/(\S+)$/;
 
-export type EcsResourceType = 'task' | 'container-instance' | 'service' | 'cluster';
+/** The resource types of the ARNs the log is keyed by, and clusters. */
+export type EcsResourceType = (typeof KINDS)[Kind]['resourceType'] | 'cluster';
 
 export interface EcsArn {
   readonly partition: string;
@@ -35,6 +38,3 @@ export function clusterArnOfService(serviceArn: string): string | undefined {
   if (parts.length !== 2) return undefined;
   return `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:cluster/${parts[0]}`;
 }
-
-/** `--cluster` accepts a cluster ARN or a bare name; a name needs the region and account of a known ARN. */
-export const clusterName = (clusterArn: string): string => clusterArn.slice(clusterArn.indexOf(':cluster/') + 9);

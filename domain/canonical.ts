@@ -14,6 +14,3 @@ export function canonicalJson(value: unknown): string {
 export function hash48(text: string): number {
   return Number.parseInt(createHash('sha256').update(text).digest('hex').slice(0, 12), 16);
 }
-
-/** Two stored or incoming events are the same event when their canonical forms are equal. */
-export const sameContent = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);

@@ -1,5 +1,5 @@
-import type { StateKind } from './eventTypes.js';
 import { isExpired } from './expiry.js';
+import type { StateKind } from './kinds.js';
 import type { Projection } from './projection.js';
 
 /**

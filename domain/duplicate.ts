@@ -1,5 +1,6 @@
 import { canonicalJson } from './canonical.js';
-import { isStateKind, type ParsedEvent } from './eventTypes.js';
+import type { ParsedEvent } from './eventTypes.js';
+import { isStateKind } from './kinds.js';
 
 /**
  * Whether a stored log event is the same event as an incoming one with the same key.

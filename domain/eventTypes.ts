@@ -1,21 +1,4 @@
-/** The four ECS detail-types on EventBridge, and what kind of resource each one describes. */
-export const DETAIL_TYPES = {
-  'ECS Task State Change': 'task',
-  'ECS Container Instance State Change': 'instance',
-  'ECS Service Action': 'serviceAction',
-  'ECS Deployment State Change': 'deployment',
-} as const;
-
-export type DetailType = keyof typeof DETAIL_TYPES;
-export type EventKind = (typeof DETAIL_TYPES)[DetailType];
-
-/** Kinds whose events carry `detail.version` and have a latest-state table. */
-export type StateKind = 'task' | 'instance';
-
-export const isDetailType = (value: unknown): value is DetailType =>
-  typeof value === 'string' && Object.hasOwn(DETAIL_TYPES, value);
-
-export const isStateKind = (kind: EventKind): kind is StateKind => kind === 'task' || kind === 'instance';
+import type { DetailType, Kind } from './kinds.js';
 
 /** An EventBridge envelope as ECS sends it. Unknown fields are kept as they are. */
 export interface EcsEvent {
@@ -33,7 +16,7 @@ export interface EcsEvent {
 
 /** A validated event, ready to append to the log. */
 export interface ParsedEvent {
-  readonly kind: EventKind;
+  readonly kind: Kind;
   readonly detailType: DetailType;
   /** Partition key of the log: task, container-instance or service ARN. */
   readonly arn: string;

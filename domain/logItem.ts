@@ -1,8 +1,9 @@
 import type { ParsedEvent } from './eventTypes.js';
+import { type Summary, summaryOf } from './summary.js';
 import { timelineKey, timelineShard } from './timeline.js';
 
 /** One immutable item of the event log. Written once, never updated or deleted. */
-export interface LogItem {
+export interface LogItem extends Summary {
   readonly arn: string;
   readonly version: number;
   readonly detailType: string;
@@ -18,14 +19,6 @@ export interface LogItem {
   readonly clusterArn?: string;
   /** Key of the cluster timeline index; absent when the event names no cluster. */
   readonly timelineKey?: string;
-  // Summary fields projected into the timeline index so it needs no read of `event`.
-  readonly lastStatus?: string;
-  readonly desiredStatus?: string;
-  readonly status?: string;
-  readonly agentConnected?: boolean;
-  readonly stopCode?: string;
-  readonly eventType?: string;
-  readonly eventName?: string;
   /**
    * Only with an opted-in log retention (LOG_RETENTION_DAYS > 0): when DynamoDB TTL may delete the
    * item, epoch seconds, counted from the event time so that a resource's older versions never
@@ -44,28 +37,8 @@ export interface IngestStamp {
 
 const DAY_S = 86_400;
 
-const SUMMARY_FIELDS = [
-  'lastStatus',
-  'desiredStatus',
-  'status',
-  'agentConnected',
-  'stopCode',
-  'eventType',
-  'eventName',
-] as const;
-
-/** Longest summary string copied next to the event (ECS statuses and codes are a few dozen characters). */
-const MAX_SUMMARY_CHARS = 1024;
-
 export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
   const retentionDays = ingest.retentionDays ?? 0;
-  const summary: Record<string, unknown> = {};
-  for (const field of SUMMARY_FIELDS) {
-    const v = parsed.event.detail[field];
-    // A copy is only a query convenience; an absurdly long value stays in `event` alone, so that the
-    // copies can never push the item past DynamoDB's 400 KB limit (the event is at most 256 KiB).
-    if ((typeof v === 'string' && v.length <= MAX_SUMMARY_CHARS) || typeof v === 'boolean') summary[field] = v;
-  }
   return {
     arn: parsed.arn,
     version: parsed.version,
@@ -79,7 +52,7 @@ export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
       clusterArn: parsed.clusterArn,
       timelineKey: timelineKey(parsed.clusterArn, parsed.eventTime, timelineShard(parsed.arn)),
     }),
-    ...summary,
+    ...summaryOf(parsed.event.detail),
     ...(retentionDays > 0 && { expiresAt: Math.floor(parsed.eventTime / 1000) + retentionDays * DAY_S }),
   };
 }

@@ -1,5 +1,6 @@
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
-import { DETAIL_TYPES, type EcsEvent, type EventKind, isDetailType, type ParsedEvent } from './eventTypes.js';
+import type { EcsEvent, ParsedEvent } from './eventTypes.js';
+import { DETAIL_TYPE_NAMES, isStateKind, KINDS, type Kind, kindOfDetailType } from './kinds.js';
 import { redactOverrideEnvironment } from './redact.js';
 import { accept, quote, type Result, reject, typeOf } from './rejection.js';
 import { MAX_SERVICE_EVENT_TIME_MS, serviceVersion } from './serviceVersion.js';
@@ -13,7 +14,7 @@ import { parseIsoTime, toIso } from './time.js';
 export const MAX_EVENT_BYTES = 256 * 1024;
 
 /** Deepest accepted nesting. Rows copy `detail` fields as attributes, and DynamoDB allows 32 levels. */
-export const MAX_DEPTH = 20;
+const MAX_DEPTH = 20;
 
 /** Keys that only ever appear in prototype-pollution attempts, never in ECS events. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -101,7 +102,7 @@ function checkOptionalString(detail: Record<string, unknown>, field: string): Re
   );
 }
 
-function checkTime(event: Record<string, unknown>, detail: Record<string, unknown>, kind: EventKind): Result<number> {
+function checkTime(event: Record<string, unknown>, detail: Record<string, unknown>, kind: Kind): Result<number> {
   if (event.time !== undefined) {
     const ms = parseIsoTime(event.time);
     if (ms === undefined) {
@@ -111,7 +112,7 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
       );
     }
     // A derived log version beyond 2^53 would be stored imprecisely, and duplicates would no longer match.
-    if (kind !== 'task' && kind !== 'instance' && ms > MAX_SERVICE_EVENT_TIME_MS) {
+    if (!isStateKind(kind) && ms > MAX_SERVICE_EVENT_TIME_MS) {
       return reject(
         'TIME_INVALID',
         `time must be before ${toIso(MAX_SERVICE_EVENT_TIME_MS + 1)}, got ${quote(event.time)}`,
@@ -120,7 +121,7 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
     return accept(ms);
   }
   // Service and deployment events have no version: their log key is derived from `time`, which must be there.
-  if (kind === 'task' || kind === 'instance') {
+  if (isStateKind(kind)) {
     if (detail.updatedAt !== undefined) {
       const ms = parseIsoTime(detail.updatedAt);
       return ms === undefined
@@ -138,19 +139,16 @@ interface Identity {
   readonly clusterArn: string | undefined;
 }
 
-function identify(kind: EventKind, event: Record<string, unknown>, detail: Record<string, unknown>): Result<Identity> {
-  if (kind === 'task' || kind === 'instance') {
-    const [arnField, type, statusField] =
-      kind === 'task'
-        ? (['taskArn', 'task', 'lastStatus'] as const)
-        : (['containerInstanceArn', 'container-instance', 'status'] as const);
-    const arn = checkArn(detail[arnField], `detail.${arnField}`, type);
+function identify(kind: Kind, event: Record<string, unknown>, detail: Record<string, unknown>): Result<Identity> {
+  if (isStateKind(kind)) {
+    const { arnField, resourceType, state } = KINDS[kind];
+    const arn = checkArn(detail[arnField], `detail.${arnField}`, resourceType);
     if (!arn.ok) return arn;
     const version = checkVersion(detail.version);
     if (!version.ok) return version;
     const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
     if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
-    const status = checkOptionalString(detail, statusField);
+    const status = checkOptionalString(detail, state.statusField);
     if (!status.ok) return status;
     return accept({ arn: arn.value, version: version.value, clusterArn: cluster.value });
   }
@@ -185,15 +183,13 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   if (input.source !== 'aws.ecs')
     return reject('SOURCE_UNSUPPORTED', `source must be "aws.ecs", got ${quote(input.source)}`);
   const detailType = input['detail-type'];
-  if (!isDetailType(detailType)) {
+  const kind = kindOfDetailType(detailType);
+  if (kind === undefined) {
     return reject(
       'DETAIL_TYPE_UNSUPPORTED',
-      `detail-type must be one of ${Object.keys(DETAIL_TYPES)
-        .map((t) => `"${t}"`)
-        .join(', ')}, got ${quote(detailType)}`,
+      `detail-type must be one of ${DETAIL_TYPE_NAMES.map((t) => `"${t}"`).join(', ')}, got ${quote(detailType)}`,
     );
   }
-  const kind = DETAIL_TYPES[detailType];
   const detail = input.detail;
   if (!isObject(detail)) return reject('DETAIL_NOT_OBJECT', `detail must be a JSON object, got ${typeOf(detail)}`);
   if (input.id !== undefined && typeof input.id !== 'string') {
@@ -213,7 +209,7 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   const { arn, clusterArn } = identity.value;
   return accept({
     kind,
-    detailType,
+    detailType: KINDS[kind].detailType,
     arn,
     version: identity.value.version ?? serviceVersion(eventTime.value, event),
     clusterArn,

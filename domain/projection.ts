@@ -1,10 +1,4 @@
-import { DETAIL_TYPES, isDetailType, isStateKind, type StateKind } from './eventTypes.js';
-
-/** Key attribute of each latest-state table. */
-export const STATE_KEY: Record<StateKind, 'taskArn' | 'containerInstanceArn'> = {
-  task: 'taskArn',
-  instance: 'containerInstanceArn',
-};
+import { isStateKind, KINDS, kindOfDetailType, type StateKind } from './kinds.js';
 
 /** The latest state of one task or container instance: a row of ECSTaskState or ECSCtrInstanceState. */
 export interface Projection {
@@ -40,8 +34,10 @@ export interface ProjectionOptions {
 const DAY_S = 86_400;
 
 /** Terminal states: the resource will not change again, so its row may expire (the log keeps its history). */
-const isTerminal = (kind: StateKind, detail: Record<string, unknown>): boolean =>
-  kind === 'task' ? detail.lastStatus === 'STOPPED' : detail.status === 'INACTIVE';
+const isTerminal = (kind: StateKind, detail: Record<string, unknown>): boolean => {
+  const { statusField, terminalStatus } = KINDS[kind].state;
+  return detail[statusField] === terminalStatus;
+};
 
 /** Turns one log item into the latest-state row it stands for. Pure; never throws. */
 export function project(item: ProjectableItem, options: ProjectionOptions): ProjectOutcome {
@@ -49,8 +45,8 @@ export function project(item: ProjectableItem, options: ProjectionOptions): Proj
     type: 'poison',
     message: `log item ${String(item.arn)} v${String(item.version)}: ${why}`,
   });
-  if (!isDetailType(item.detailType)) return poison(`unknown detailType ${JSON.stringify(item.detailType)}`);
-  const kind = DETAIL_TYPES[item.detailType];
+  const kind = kindOfDetailType(item.detailType);
+  if (kind === undefined) return poison(`unknown detailType ${JSON.stringify(item.detailType)}`);
   if (!isStateKind(kind)) return { type: 'historyOnly' };
   if (typeof item.arn !== 'string' || typeof item.version !== 'number' || !Number.isSafeInteger(item.version)) {
     return poison('arn or version missing or of the wrong type');
@@ -68,7 +64,7 @@ export function project(item: ProjectableItem, options: ProjectionOptions): Proj
   const eventTime = typeof item.eventTime === 'number' ? item.eventTime : undefined;
   const row: Record<string, unknown> = {
     ...d,
-    [STATE_KEY[kind]]: item.arn,
+    [KINDS[kind].state.key]: item.arn,
     version: item.version,
     eventTime,
     eventId: typeof item.eventId === 'string' ? item.eventId : undefined,

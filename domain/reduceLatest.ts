@@ -16,7 +16,7 @@ export interface ReduceStep {
   readonly emit?: Projection;
 }
 
-export const sameResource = (a: Projection, b: Projection): boolean => a.kind === b.kind && a.arn === b.arn;
+const sameResource = (a: Projection, b: Projection): boolean => a.kind === b.kind && a.arn === b.arn;
 
 export function reduceStep(pending: Projection | undefined, next: Projection): ReduceStep {
   if (pending === undefined) return { pending: next };

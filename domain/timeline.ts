@@ -6,7 +6,7 @@ export const TIMELINE_SHARDS = 4;
 const HOUR_MS = 3_600_000;
 
 /** UTC hour bucket of an epoch-ms time: `2016-12-06T16`. */
-export const hourBucket = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 13);
+const hourBucket = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 13);
 
 /** Which of the TIMELINE_SHARDS a resource's events go to: stable per ARN, spread across ARNs. */
 export const timelineShard = (arn: string): number => hash48(arn) % TIMELINE_SHARDS;

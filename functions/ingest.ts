@@ -5,9 +5,10 @@ import { ulid } from 'ulid';
 import { parseEvent } from '../domain/parseEvent.js';
 import { describeRejection, type Rejection } from '../domain/rejection.js';
 import { createDocumentClient } from '../infra/client.js';
-import { envFlag, envInteger, tableNamesFromEnv } from '../infra/config.js';
+import { type Config, readConfig } from '../infra/config.js';
 import { type AppendOutcome, appendEvent } from '../infra/logAppend.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
+import { onFirstCall } from './onFirstCall.js';
 
 /**
  * Thrown for a refused event. Lambda then parks the event, with this message, in the function's
@@ -22,9 +23,12 @@ export class IngestRejectedError extends Error {
   }
 }
 
+/** What became of one event that was not refused. */
 export interface IngestResult {
+  /** `appended`: a new log item; `duplicate`: already logged, nothing written; `conflict`: the same ARN and version with other content is logged, the first one is kept. */
   readonly outcome: AppendOutcome['type'];
   readonly arn: string;
+  /** The logged item's version (`detail.version`). */
   readonly version: number;
 }
 
@@ -35,10 +39,56 @@ export interface IngestDeps {
   readonly redactEnvironment: boolean;
   /** Days the log keeps an event (LOG_RETENTION_DAYS; 0 = forever, the default). */
   readonly logRetentionDays?: number;
+  /** Default: a Powertools Logger named by the configuration (POWERTOOLS_SERVICE_NAME). */
   readonly logger?: Logger;
+  /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metrics?: Metrics;
 }
 
+/** The {@link IngestDeps} settings of a configuration (infra/config.ts readConfig). */
+export const ingestSettings = (
+  config: Config,
+): Pick<IngestDeps, 'eventLogTable' | 'redactEnvironment' | 'logRetentionDays'> => ({
+  eventLogTable: config.tables.eventLog,
+  redactEnvironment: config.redactOverrideEnvironment,
+  logRetentionDays: config.logRetentionDays,
+});
+
+/**
+ * The ingest function: takes one EventBridge event (`source` aws.ecs, any `ECS ...` detail-type),
+ * validates it and appends it to the event log with one conditional put (key: ARN + detail.version).
+ * Delivering the same event again is safe: it comes back as `duplicate` and writes nothing.
+ *
+ * Failure semantics:
+ * - An event that can never be logged (not an ECS event, no ARN, no version, ...) is refused: the
+ *   handler logs the reason (never the event), counts `Rejected`, and throws an
+ *   {@link IngestRejectedError} whose message starts `rejected [REASON_CODE]:`. Invoked
+ *   asynchronously by EventBridge, Lambda then parks the event with that message in the function's
+ *   on-failure destination, from which `ecs-events load` replays it.
+ * - A DynamoDB failure (throttling beyond the SDK's retries, a missing table, ...) is logged,
+ *   counted as `AppendFailed` and thrown as it came, so that Lambda retries the event.
+ * - A `conflict` does not throw: the first event of that ARN and version stays; a warning is logged.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { createIngestHandler, IngestRejectedError, ingestSettings } from './functions/ingest.js';
+ * import { createDocumentClient } from './infra/client.js';
+ * import { readConfig } from './infra/config.js';
+ *
+ * // Against `ecs-events local` (its exports set the endpoint and table names), or AWS.
+ * const ingest = createIngestHandler({ doc: createDocumentClient(), ...ingestSettings(readConfig()) });
+ * const event = JSON.parse(readFileSync('samples/aws-docs/task-1.json', 'utf8'));
+ * console.log(await ingest(event)); // { outcome: 'appended', arn: 'arn:aws:ecs:…:task/…', version: 4 }
+ * console.log((await ingest(event)).outcome); // 'duplicate': at least once is safe
+ * try {
+ *   await ingest({ ...event, detail: { ...event.detail, version: 'seven' } });
+ * } catch (e) {
+ *   if (!(e instanceof IngestRejectedError)) throw e;
+ *   console.log(e.reason); // VERSION_NOT_INTEGER
+ * }
+ * ```
+ */
 export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promise<IngestResult> {
   const logger = deps.logger ?? createLogger();
   const metrics = deps.metrics ?? createMetrics();
@@ -91,12 +141,10 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
   };
 }
 
-/** Ingest settings from the environment: the Lambda's, the local stack's or the CLI's. */
-export const ingestSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env) => ({
-  eventLogTable: tableNamesFromEnv(env).eventLog,
-  redactEnvironment: envFlag(env, 'REDACT_OVERRIDE_ENVIRONMENT', true),
-  logRetentionDays: envInteger(env, 'LOG_RETENTION_DAYS', 0),
-});
-
-/** The Lambda entry point: one EventBridge event per invocation. */
-export const handler = createIngestHandler({ doc: createDocumentClient(), ...ingestSettingsFromEnv() });
+/**
+ * The Lambda entry point: one EventBridge event per invocation. Its client and settings
+ * (infra/config.ts) are made on the first invocation, so importing this module creates nothing.
+ */
+export const handler = onFirstCall(() =>
+  createIngestHandler({ doc: createDocumentClient(), ...ingestSettings(readConfig()) }),
+);

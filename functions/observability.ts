@@ -1,17 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Config, readConfig } from '../infra/config.js';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'ecs-event-store';
+type Names = Pick<Config, 'serviceName' | 'metricsNamespace'>;
 
-/** Structured JSON logs (Powertools). POWERTOOLS_LOG_LEVEL sets the level. */
-export const createLogger = (): Logger => new Logger({ serviceName });
+/** Structured JSON logs (Powertools), service POWERTOOLS_SERVICE_NAME. POWERTOOLS_LOG_LEVEL sets the level. */
+export const createLogger = (names: Names = readConfig()): Logger => new Logger({ serviceName: names.serviceName });
 
 /**
  * Counts an operator graphs, as CloudWatch Embedded Metric Format (Powertools), namespace
- * POWERTOOLS_METRICS_NAMESPACE (default ECSEventStore). POWERTOOLS_METRICS_DISABLED=true silences them locally.
+ * POWERTOOLS_METRICS_NAMESPACE. POWERTOOLS_METRICS_DISABLED=true silences them locally.
  */
-export const createMetrics = (): Metrics =>
-  new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'ECSEventStore', serviceName });
+export const createMetrics = (names: Names = readConfig()): Metrics =>
+  new Metrics({ namespace: names.metricsNamespace, serviceName: names.serviceName });
 
 /** Adds non-zero counts and flushes them as one EMF document. */
 export function publishCounts(metrics: Metrics, counts: Record<string, number>): void {

@@ -6,16 +6,19 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { latestPerResource, type Projection, project } from '../domain/projection.js';
 import { createDocumentClient } from '../infra/client.js';
-import { envInteger, type TableNames, tableNamesFromEnv } from '../infra/config.js';
-import { isUnwritable, putIfNewer, stateTableOf } from '../infra/stateTables.js';
+import { readConfig, type TableNames } from '../infra/config.js';
+import { isUnwritable, putIfNewer, stateTableName } from '../infra/stateWrites.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
+import { onFirstCall } from './onFirstCall.js';
 
 export interface ProjectorDeps {
   readonly doc: DynamoDBDocumentClient;
   readonly tables: TableNames;
-  /** Days a STOPPED task's or INACTIVE instance's row is kept (0 = forever). */
+  /** Days a STOPPED task's or INACTIVE instance's row is kept (STATE_TTL_DAYS; 0 = forever). */
   readonly ttlDays: number;
+  /** Default: a Powertools Logger named by the configuration (POWERTOOLS_SERVICE_NAME). */
   readonly logger?: Logger;
+  /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metrics?: Metrics;
 }
 
@@ -30,6 +33,41 @@ export interface ProjectorCounts {
 
 type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projection };
 
+/**
+ * The projector function, on the event log's DynamoDB Stream: turns each INSERT (a new log item)
+ * into the latest-state row of its task or container instance (ECSTaskState, ECSCtrInstanceState)
+ * with one conditional put that only ever moves a row to a higher version. Service and deployment
+ * events are history only; MODIFY and REMOVE records are skipped. Of several versions of one
+ * resource in a batch only the highest is written.
+ *
+ * Failure semantics: the handler never throws for a record.
+ * - A write that fails and may succeed later (throttling beyond the SDK's retries, a network error)
+ *   is reported in `batchItemFailures` by its sequence number; with `ReportBatchItemFailures`, Lambda
+ *   retries the batch from the lowest one (records before it are not re-run; after it, re-runs are no-ops).
+ * - A record that can never be projected (an unreadable image, a malformed event, a row DynamoDB
+ *   refuses) is poison: logged with its key, counted, and not reported, so it never blocks the shard;
+ *   `ecs-events rebuild` or `verify --repair` recovers it from the log once fixed.
+ * - `counts` says what the batch did (for local callers; Lambda ignores it).
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { marshall } from '@aws-sdk/util-dynamodb';
+ * import type { DynamoDBStreamEvent } from 'aws-lambda';
+ * import { createProjectorHandler } from './functions/projector.js';
+ * import { createDocumentClient } from './infra/client.js';
+ * import { readConfig } from './infra/config.js';
+ *
+ * const config = readConfig();
+ * const project = createProjectorHandler({ doc: createDocumentClient(), tables: config.tables, ttlDays: config.stateTtlDays });
+ * // A stream record as Lambda delivers it: the new log item, in DynamoDB JSON.
+ * const event = JSON.parse(readFileSync('samples/aws-docs/task-1.json', 'utf8'));
+ * const logItem = { arn: event.detail.taskArn, version: event.detail.version, detailType: event['detail-type'], event: JSON.stringify(event) };
+ * const batch = { Records: [{ eventName: 'INSERT', dynamodb: { SequenceNumber: '1', NewImage: marshall(logItem) } }] };
+ * const { batchItemFailures, counts } = await project(batch as DynamoDBStreamEvent);
+ * console.log(batchItemFailures, counts.projected); // [] 1 (0 again: the row already has this version)
+ * ```
+ */
 export function createProjectorHandler(
   deps: ProjectorDeps,
 ): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse & { counts: ProjectorCounts }> {
@@ -73,7 +111,7 @@ export function createProjectorHandler(
     await Promise.all(
       latest.map(async (projection) => {
         try {
-          const outcome = await putIfNewer(deps.doc, stateTableOf(deps.tables, projection), projection);
+          const outcome = await putIfNewer(deps.doc, stateTableName(deps.tables, projection.kind), projection);
           if (outcome === 'written') counts.projected++;
           else counts.staleSkipped++;
         } catch (e) {
@@ -114,9 +152,11 @@ export function createProjectorHandler(
   };
 }
 
-/** The Lambda entry point, on the event log's DynamoDB Stream. */
-export const handler = createProjectorHandler({
-  doc: createDocumentClient(),
-  tables: tableNamesFromEnv(),
-  ttlDays: envInteger(process.env, 'STATE_TTL_DAYS', 30),
+/**
+ * The Lambda entry point, on the event log's DynamoDB Stream. Its client and settings
+ * (infra/config.ts) are made on the first invocation, so importing this module creates nothing.
+ */
+export const handler = onFirstCall(() => {
+  const config = readConfig();
+  return createProjectorHandler({ doc: createDocumentClient(), tables: config.tables, ttlDays: config.stateTtlDays });
 });

@@ -1,5 +1,5 @@
 /** Where the DynamoDB client sends requests, as an operator would recognise it in an error message. */
-export function dynamoEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+function dynamoEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
   if (url) return url;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;

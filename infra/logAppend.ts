@@ -2,7 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isSameEvent } from '../domain/duplicate.js';
-import { isStateKind, type ParsedEvent } from '../domain/eventTypes.js';
+import type { ParsedEvent } from '../domain/eventTypes.js';
+import { isStateKind } from '../domain/kinds.js';
 import { type IngestStamp, type LogItem, toLogItem } from '../domain/logItem.js';
 import { MAX_SERVICE_PROBES } from '../domain/serviceVersion.js';
 

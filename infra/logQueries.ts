@@ -1,54 +1,28 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isEcsArnOf } from '../domain/arn.js';
 import { mergeByTime } from '../domain/audit/merge.js';
-import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
-import { detailOf, type StoredEvent } from '../domain/audit/storedEvent.js';
-import { compareTimeline, TIMELINE_TYPES, type TimelineEntry } from '../domain/audit/timeline.js';
+import type { StoredEvent } from '../domain/audit/storedEvent.js';
+import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
 import { intersectVersions, serviceVersionRange, type TimeWindow, type VersionRange } from '../domain/audit/window.js';
 import type { LogItem } from '../domain/logItem.js';
+import { type Projection, project } from '../domain/projection.js';
 import { timelineKeys } from '../domain/timeline.js';
-import { explainDynamoError, type TableContext } from './dynamoErrors.js';
+import { batchGetAll } from './batchGet.js';
+import type { TableContext } from './dynamoErrors.js';
+import { type PageOptions, queryItems } from './paging.js';
 import model from './tables.cjs';
 
-const LOG = model.tables.eventLog;
+// Reads of the event log by key: one resource's history, the cluster timeline, items by (arn, version).
+
 const TIMELINE_INDEX = 'byClusterTime';
 
-export interface PageOptions {
-  /** DynamoDB `Limit` per request; unset, DynamoDB's 1 MB page. Small values force paging (tests). */
-  readonly pageSize?: number | undefined;
+/** The key of one log item. */
+export interface LogKey {
+  readonly arn: string;
+  readonly version: number;
 }
 
-/**
- * The items of one Query, page by page: one page in memory at a time, however long the result.
- * Errors an operator can fix (table or index missing, endpoint down) are rewritten to name them.
- */
-export async function* queryItems(
-  doc: DynamoDBDocumentClient,
-  input: QueryCommandInput,
-  context: TableContext,
-  options: PageOptions = {},
-): AsyncGenerator<Record<string, unknown>> {
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    let page: QueryCommandOutput;
-    try {
-      page = await doc.send(new QueryCommand({ ...input, Limit: options.pageSize, ExclusiveStartKey }));
-    } catch (e) {
-      throw explainDynamoError(e, context);
-    }
-    yield* page.Items ?? [];
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-}
-
-export interface LogQuery extends VersionRange, TimeWindow, PageOptions {
+interface LogQuery extends VersionRange, TimeWindow, PageOptions {
   /** Newest version first. */
   readonly descending?: boolean;
 }
@@ -107,7 +81,11 @@ function timeFilter(x: Expression, window: TimeWindow): void {
   if (window.untilMs !== undefined) x.filterCondition(`${x.name('eventTime')} < ${x.value(window.untilMs)}`);
 }
 
-const logContext = (table: string, index?: string): TableContext => ({ table, index, envVar: LOG.envVar });
+const logContext = (table: string, index?: string): TableContext => ({
+  table,
+  index,
+  envVar: model.tables.eventLog.envVar,
+});
 
 /**
  * Every log item of one task, container instance or service, oldest version first (or newest first),
@@ -131,7 +109,7 @@ export async function* queryLog(
 }
 
 /** The first item of an async sequence, closing it after. */
-export async function first<T>(items: AsyncIterable<T>): Promise<T | undefined> {
+async function first<T>(items: AsyncIterable<T>): Promise<T | undefined> {
   for await (const item of items) return item;
   return undefined;
 }
@@ -157,7 +135,7 @@ export const firstLogItem = (
   options: PageOptions = {},
 ): Promise<LogItem | undefined> => first(queryLog(doc, table, arn, { pageSize: options.pageSize ?? 1 }));
 
-export interface TimelineQuery extends PageOptions {
+interface TimelineQuery extends PageOptions {
   readonly sinceMs: number;
   readonly untilMs: number;
   /** Only these detail-types (default all). */
@@ -227,76 +205,58 @@ export async function* queryTimeline(
   }
 }
 
-const BATCH_GET_MAX = 100;
+/** The attributes of a stored event (domain/audit/storedEvent.ts), which the timeline index does not project. */
+const STORED_EVENT_ATTRIBUTES = ['arn', 'version', 'detailType', 'eventTime', 'eventId', 'event'] as const;
 
-/**
- * The stored events of timeline entries (the index projects no event body), in the entries' order.
- * BatchGetItem, 100 keys at a time, with unprocessed keys retried.
- */
-export async function* withStoredEvents(
+/** Only the key attributes: BatchGetItem refuses a key with more (timeline entries carry their summary). */
+const logKey = (k: LogKey) => ({ arn: k.arn, version: k.version });
+
+/** The stored events of these keys that the log holds, in no particular order (one BatchGetItem per 100). */
+export const readStoredEvents = (
   doc: DynamoDBDocumentClient,
   table: string,
-  entries: AsyncIterable<TimelineEntry>,
-): AsyncGenerator<StoredEvent> {
-  let batch: TimelineEntry[] = [];
-  const flush = async (): Promise<StoredEvent[]> => {
-    const found = new Map<string, StoredEvent>();
-    let keys: Record<string, unknown>[] | undefined = batch.map((e) => ({ arn: e.arn, version: e.version }));
-    for (let attempt = 0; keys && keys.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
-      let out: BatchGetCommandOutput;
-      try {
-        out = await doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [table]: {
-                Keys: keys,
-                ProjectionExpression: '#arn, #version, #detailType, #eventTime, #eventId, #event',
-                ExpressionAttributeNames: Object.fromEntries(
-                  ['arn', 'version', 'detailType', 'eventTime', 'eventId', 'event'].map((a) => [`#${a}`, a]),
-                ),
-              },
-            },
-          }),
-        );
-      } catch (e) {
-        throw explainDynamoError(e, logContext(table));
-      }
-      for (const item of (out.Responses?.[table] ?? []) as StoredEvent[])
-        found.set(`${item.arn}#${item.version}`, item);
-      keys = out.UnprocessedKeys?.[table]?.Keys;
-    }
-    const events = batch.flatMap((e) => found.get(`${e.arn}#${e.version}`) ?? []);
-    batch = [];
-    return events;
-  };
-  for await (const entry of entries) {
-    batch.push(entry);
-    if (batch.length === BATCH_GET_MAX) yield* await flush();
-  }
-  if (batch.length > 0) yield* await flush();
-}
-
-/**
- * The tasks of a cluster that stopped in [since, until), tallied by stop code, reason and exit code
- * (domain/audit/stopped.ts): the STOPPED task events from the timeline index, their bodies from the log.
- */
-export async function tallyStopped(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  clusterArn: string,
-  window: { readonly sinceMs: number; readonly untilMs: number },
-  options: PageOptions = {},
-): Promise<StoppedTally> {
-  const stops = queryTimeline(doc, table, clusterArn, {
-    ...window,
-    detailTypes: TIMELINE_TYPES.task,
-    status: 'STOPPED',
-    pageSize: options.pageSize,
+  keys: readonly LogKey[],
+): Promise<StoredEvent[]> =>
+  batchGetAll<StoredEvent>(doc, table, keys.map(logKey), {
+    attributes: STORED_EVENT_ATTRIBUTES,
+    context: logContext(table),
   });
-  const tally = new StoppedTally();
-  for await (const stored of withStoredEvents(doc, table, stops)) {
-    tally.add(stored.arn, stored.version, stopKey(detailOf(stored)));
+
+/** Which of these keys the log holds (a key-only BatchGetItem). */
+export const existingLogKeys = (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly LogKey[],
+): Promise<LogKey[]> =>
+  batchGetAll<LogKey>(doc, table, keys.map(logKey), { attributes: ['arn', 'version'], context: logContext(table) });
+
+/**
+ * The log's latest projectable state of one resource: newest version first, past any poison item.
+ * Undefined when the log holds no projectable event for it. Strongly consistent: used to recheck.
+ */
+export async function latestFromLog(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  arn: string,
+  ttlDays: number,
+): Promise<Projection | undefined> {
+  const items = queryItems(
+    doc,
+    {
+      TableName: table,
+      KeyConditionExpression: '#arn = :arn',
+      ExpressionAttributeNames: { '#arn': 'arn' },
+      ExpressionAttributeValues: { ':arn': arn },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    },
+    logContext(table),
+    // The newest item is nearly always projectable: small pages, so one request usually suffices.
+    { pageSize: 4 },
+  );
+  for await (const item of items) {
+    const outcome = project(item as never, { ttlDays });
+    if (outcome.type === 'state') return outcome.projection;
   }
-  return tally;
+  return undefined;
 }

@@ -1,10 +1,14 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DETAIL_TYPES, type DetailType, type StateKind } from '../domain/eventTypes.js';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { detailTypesOf, isStateKind, kindOfDetailType, type StateKind } from '../domain/kinds.js';
 import { type Projection, project } from '../domain/projection.js';
 import { reduceStep } from '../domain/reduceLatest.js';
-import { explainDynamoError } from './dynamoErrors.js';
-import { type RetryOptions, withRetry } from './retry.js';
+import { countRetries, type OnRetries } from './client.js';
+import { explainDynamoError, type TableContext } from './dynamoErrors.js';
+import type { LogKey } from './logQueries.js';
+import { type PagingOptions, scanPages } from './paging.js';
 import model from './tables.cjs';
+
+// Whole-log reads: one segment of a parallel Scan at a time (rebuild, verify).
 
 /** The log attributes projection reads (domain/projection.ts ProjectableItem), for scans that only project. */
 export const PROJECTABLE_ATTRIBUTES = {
@@ -19,44 +23,41 @@ export const PROJECTABLE_ATTRIBUTES = {
   },
 };
 
-/** The key of one log item. */
-export interface LogKey {
-  readonly arn: string;
-  readonly version: number;
+const logContext = (table: string, index?: string): TableContext => ({
+  table,
+  index,
+  envVar: model.tables.eventLog.envVar,
+});
+
+/** `#detailType IN (...)` over the detail-types of these kinds, with its values. */
+function detailTypeFilter(kinds: readonly StateKind[]) {
+  const values = Object.fromEntries(detailTypesOf(kinds).map((t, i) => [`:t${i}`, t]));
+  return { condition: `#detailType IN (${Object.keys(values).join(', ')})`, values };
 }
 
-export interface SegmentScan {
+interface SegmentScan extends PagingOptions {
   readonly eventLog: string;
   readonly segment: number;
   readonly totalSegments: number;
   /** Which latest-state kinds to read; service and deployment events are history only and never read. */
   readonly kinds: readonly StateKind[];
   readonly ttlDays: number;
-  /** DynamoDB `Limit` per Scan request; unset, DynamoDB's 1 MB page. */
-  readonly pageSize?: number | undefined;
-  /** Resume after this key (a previous page's LastEvaluatedKey). */
-  readonly startKey?: Record<string, unknown> | undefined;
   /** The run in progress when the previous page ended (restored from a checkpoint). */
   readonly pending?: Projection | undefined;
-  readonly retry?: RetryOptions;
 }
 
-export interface LatestPage {
+interface LatestPage {
   /** Items DynamoDB read for this page (ScannedCount, service events included). */
   readonly scanned: number;
   /** Latest projections of the resources whose run ended on this page (the segment's last run included). */
   readonly emitted: Projection[];
   /** Log items that cannot be projected (kept in the log, counted, never written). */
   readonly poison: string[];
-  /** Where the next page starts; undefined when the segment is finished. */
+  /** Where the next page starts (a checkpoint keeps it); undefined when the segment is finished. */
   readonly lastEvaluatedKey: Record<string, unknown> | undefined;
   /** The run still in progress at the end of the page (its resource may continue on the next page). */
   readonly pending: Projection | undefined;
 }
-
-/** The detail-types whose events project into these kinds of latest-state rows. */
-export const detailTypesOf = (kinds: readonly StateKind[]): DetailType[] =>
-  (Object.keys(DETAIL_TYPES) as DetailType[]).filter((t) => (kinds as readonly string[]).includes(DETAIL_TYPES[t]));
 
 /**
  * One segment of a parallel Scan of the log, page by page, reduced on the fly to the latest
@@ -64,29 +65,22 @@ export const detailTypesOf = (kinds: readonly StateKind[]): DetailType[] =>
  * The filter on detailType saves transfer and parsing only: DynamoDB bills the items it reads.
  */
 export async function* scanLatest(doc: DynamoDBDocumentClient, scan: SegmentScan): AsyncGenerator<LatestPage> {
-  const types = detailTypesOf(scan.kinds);
-  const values = Object.fromEntries(types.map((t, i) => [`:t${i}`, t]));
+  const filter = detailTypeFilter(scan.kinds);
+  const pages = scanPages(
+    doc,
+    {
+      TableName: scan.eventLog,
+      Segment: scan.segment,
+      TotalSegments: scan.totalSegments,
+      FilterExpression: filter.condition,
+      ...PROJECTABLE_ATTRIBUTES,
+      ExpressionAttributeValues: filter.values,
+    },
+    logContext(scan.eventLog),
+    scan,
+  );
   let pending = scan.pending;
-  let startKey = scan.startKey;
-  do {
-    const page = await withRetry(
-      () =>
-        doc.send(
-          new ScanCommand({
-            TableName: scan.eventLog,
-            Segment: scan.segment,
-            TotalSegments: scan.totalSegments,
-            Limit: scan.pageSize,
-            ExclusiveStartKey: startKey,
-            FilterExpression: `#detailType IN (${Object.keys(values).join(', ')})`,
-            ...PROJECTABLE_ATTRIBUTES,
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      scan.retry,
-    ).catch((e: unknown) => {
-      throw explainDynamoError(e, { table: scan.eventLog, envVar: model.tables.eventLog.envVar });
-    });
+  for await (const page of pages) {
     const emitted: Projection[] = [];
     const poison: string[] = [];
     for (const item of page.Items ?? []) {
@@ -97,13 +91,13 @@ export async function* scanLatest(doc: DynamoDBDocumentClient, scan: SegmentScan
       pending = step.pending;
       if (step.emit) emitted.push(step.emit);
     }
-    startKey = page.LastEvaluatedKey;
-    if (!startKey && pending) {
+    const lastEvaluatedKey = page.LastEvaluatedKey;
+    if (!lastEvaluatedKey && pending) {
       emitted.push(pending);
       pending = undefined;
     }
-    yield { scanned: page.ScannedCount ?? 0, emitted, poison, lastEvaluatedKey: startKey, pending };
-  } while (startKey);
+    yield { scanned: page.ScannedCount ?? 0, emitted, poison, lastEvaluatedKey, pending };
+  }
 }
 
 /** The projection of one log item, by key (to restore a checkpoint's pending run). */
@@ -112,51 +106,63 @@ export async function projectLogItem(
   eventLog: string,
   key: LogKey,
   ttlDays: number,
-  retry?: RetryOptions,
+  onRetries?: OnRetries,
 ): Promise<Projection> {
-  const { Item } = await withRetry(
-    () => doc.send(new GetCommand({ TableName: eventLog, Key: { arn: key.arn, version: key.version } })),
-    retry,
-  );
+  const { Item } = await countRetries(
+    doc.send(new GetCommand({ TableName: eventLog, Key: { arn: key.arn, version: key.version } })),
+    onRetries,
+  ).catch((e: unknown) => {
+    throw explainDynamoError(e, logContext(eventLog));
+  });
   const outcome = Item ? project(Item as never, { ttlDays }) : undefined;
   if (outcome?.type !== 'state') throw new Error(`log item ${key.arn} v${key.version} cannot be projected any more`);
   return outcome.projection;
 }
 
+/** A resource that has a latest-state row. */
+export interface StateResource {
+  readonly stateKind: StateKind;
+  readonly arn: string;
+}
+
 /**
- * The log's latest projectable state of one resource: newest version first, past any poison item.
- * Undefined when the log holds no projectable event for it. Strongly consistent: used to recheck.
+ * The tasks and container instances (of these kinds) with a log event at or after `sinceMs`, from one
+ * segment of a Scan of the byClusterTime index: small items (no event body) filtered on eventTime.
+ * Yields each page's resources and how many index items DynamoDB read for it.
  */
-export async function latestFromLog(
+export async function* scanChangedSince(
   doc: DynamoDBDocumentClient,
-  eventLog: string,
-  arn: string,
-  ttlDays: number,
-  retry?: RetryOptions,
-): Promise<Projection | undefined> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await withRetry(
-      () =>
-        doc.send(
-          new QueryCommand({
-            TableName: eventLog,
-            KeyConditionExpression: '#arn = :arn',
-            ExpressionAttributeNames: { '#arn': 'arn' },
-            ExpressionAttributeValues: { ':arn': arn },
-            ScanIndexForward: false,
-            ConsistentRead: true,
-            Limit: 4,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      retry,
-    );
+  scan: PagingOptions & {
+    readonly eventLog: string;
+    readonly segment: number;
+    readonly totalSegments: number;
+    readonly kinds: readonly StateKind[];
+    readonly sinceMs: number;
+  },
+): AsyncGenerator<{ readonly scanned: number; readonly resources: StateResource[] }> {
+  const index = model.tables.eventLog.indexes.find((i) => i.partitionKey === 'timelineKey')?.name as string;
+  const filter = detailTypeFilter(scan.kinds);
+  const pages = scanPages(
+    doc,
+    {
+      TableName: scan.eventLog,
+      IndexName: index,
+      Segment: scan.segment,
+      TotalSegments: scan.totalSegments,
+      FilterExpression: `#eventTime >= :since AND ${filter.condition}`,
+      ProjectionExpression: '#arn, #detailType',
+      ExpressionAttributeNames: { '#arn': 'arn', '#detailType': 'detailType', '#eventTime': 'eventTime' },
+      ExpressionAttributeValues: { ':since': scan.sinceMs, ...filter.values },
+    },
+    logContext(scan.eventLog, index),
+    scan,
+  );
+  for await (const page of pages) {
+    const resources: StateResource[] = [];
     for (const item of page.Items ?? []) {
-      const outcome = project(item as never, { ttlDays });
-      if (outcome.type === 'state') return outcome.projection;
+      const kind = kindOfDetailType(item.detailType);
+      if (kind !== undefined && isStateKind(kind)) resources.push({ stateKind: kind, arn: item.arn as string });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return undefined;
+    yield { scanned: page.ScannedCount ?? 0, resources };
+  }
 }

@@ -1,10 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { StateKind } from '../domain/eventTypes.js';
 import { isExpired } from '../domain/expiry.js';
-import { type Projection, STATE_KEY } from '../domain/projection.js';
-import { type RetryOptions, withRetry } from './retry.js';
-import { putIfNewer } from './stateTables.js';
+import { KINDS, type StateKind } from '../domain/kinds.js';
+import type { Projection } from '../domain/projection.js';
+import { countRetries, type OnRetries } from './client.js';
+import type { TableNames } from './config.js';
+
+// Writes to the latest-state tables, every one conditional. Errors are passed on as the SDK raised
+// them: the projector's caller is Lambda, which logs and retries the very error, and the SDK already
+// retried throttling and 5xx (infra/client.ts).
+
+/** The latest-state table that rows of this kind go to. */
+export const stateTableName = (tables: TableNames, kind: StateKind): string => tables[KINDS[kind].state.table];
+
+type PutOutcome = 'written' | 'notNewer';
 
 /**
  * What writing a log's latest projection did:
@@ -12,9 +21,86 @@ import { putIfNewer } from './stateTables.js';
  * - notNewer: the row already held this version or a newer one (the condition refused the put);
  * - expired:  its TTL has passed, so no row is (re)created; an older row, if any, was deleted.
  */
-export type ApplyOutcome = 'written' | 'notNewer' | 'expired';
+type ApplyOutcome = PutOutcome | 'expired';
+
+interface WriteOptions {
+  /** Also rewrite (or delete) a row of an equal version (changed projection logic), never a higher one. */
+  readonly force?: boolean | undefined;
+  readonly onRetries?: OnRetries | undefined;
+}
 
 const conditionFailed = (e: unknown) => e instanceof ConditionalCheckFailedException;
+
+/** The row's version is below the projection's (or at most equal, with `force`). */
+const versionBelow = (force: boolean | undefined) => `#version ${force ? '<=' : '<'} :version`;
+
+/**
+ * Writes a latest-state row only if it is newer: ONE conditional put, never read-then-write, so any
+ * order, any duplicates and any number of concurrent writers converge to the highest version.
+ */
+export async function putIfNewer(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  projection: Projection,
+  options: WriteOptions = {},
+): Promise<PutOutcome> {
+  try {
+    await countRetries(
+      doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: projection.row,
+          ConditionExpression: `attribute_not_exists(#key) OR ${versionBelow(options.force)}`,
+          ExpressionAttributeNames: { '#key': KINDS[projection.kind].state.key, '#version': 'version' },
+          ExpressionAttributeValues: { ':version': projection.version },
+        }),
+      ),
+      options.onRetries,
+    );
+    return 'written';
+  } catch (e) {
+    if (conditionFailed(e)) return 'notNewer';
+    throw e;
+  }
+}
+
+/**
+ * A write DynamoDB refuses for what the item is (ValidationException: a number out of range, an empty
+ * attribute name, an item over 400 KB), which no retry can fix, unlike throttling, 5xx and timeouts.
+ */
+export const isUnwritable = (e: unknown): boolean => e instanceof Error && e.name === 'ValidationException';
+
+/**
+ * Writes one resource's latest projection with the live projector's "only if newer" condition (or
+ * "newer or equal" with `force`), so it is safe while the projector runs and any number of rebuilds
+ * converge. An expired projection is not written: DynamoDB TTL would delete it anyway, so instead an
+ * older row is deleted under the same condition (the state a fresh projection plus TTL gives).
+ */
+export async function applyLatest(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  projection: Projection,
+  options: WriteOptions & { readonly nowMs: number },
+): Promise<ApplyOutcome> {
+  if (!isExpired(projection, options.nowMs)) return putIfNewer(doc, tableName, projection, options);
+  try {
+    await countRetries(
+      doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { [KINDS[projection.kind].state.key]: projection.arn },
+          ConditionExpression: versionBelow(options.force),
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':version': projection.version },
+        }),
+      ),
+      options.onRetries,
+    );
+  } catch (e) {
+    if (!conditionFailed(e)) throw e;
+  }
+  return 'expired';
+}
 
 /** "The row still holds the version that was read" (a corrupted row may have none). */
 function stillAt(
@@ -38,42 +124,6 @@ function stillAt(
 }
 
 /**
- * Writes one resource's latest projection with the live projector's "only if newer" condition (or
- * "newer or equal" with `force`), so it is safe while the projector runs and any number of rebuilds
- * converge. An expired projection is not written: DynamoDB TTL would delete it anyway, so instead an
- * older row is deleted under the same condition (the state a fresh projection plus TTL gives).
- */
-export async function applyLatest(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  projection: Projection,
-  options: { force?: boolean; nowMs: number; retry?: RetryOptions },
-): Promise<ApplyOutcome> {
-  if (!isExpired(projection, options.nowMs)) {
-    return withRetry(() => putIfNewer(doc, tableName, projection, { force: options.force }), options.retry);
-  }
-  const key = STATE_KEY[projection.kind];
-  await withRetry(
-    () =>
-      doc
-        .send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { [key]: projection.arn },
-            ConditionExpression: `#version ${options.force ? '<=' : '<'} :version`,
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':version': projection.version },
-          }),
-        )
-        .catch((e: unknown) => {
-          if (!conditionFailed(e)) throw e;
-        }),
-    options.retry,
-  );
-  return 'expired';
-}
-
-/**
  * Replaces a row only if it still holds the version that was inspected (compare-and-set): the repair
  * of a row whose version is ahead of the log, which "only if newer" can never lower. Returns false when
  * the row changed meanwhile (a live write won; verify again).
@@ -83,19 +133,14 @@ export async function replaceIfVersion(
   tableName: string,
   projection: Projection,
   observedVersion: unknown,
-  retry?: RetryOptions,
 ): Promise<boolean> {
   try {
-    await withRetry(
-      () =>
-        doc.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: projection.row,
-            ...stillAt(STATE_KEY[projection.kind], observedVersion),
-          }),
-        ),
-      retry,
+    await doc.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: projection.row,
+        ...stillAt(KINDS[projection.kind].state.key, observedVersion),
+      }),
     );
     return true;
   } catch (e) {
@@ -114,20 +159,10 @@ export async function deleteIfVersion(
   kind: StateKind,
   arn: string,
   observedVersion: unknown,
-  retry?: RetryOptions,
 ): Promise<boolean> {
+  const key = KINDS[kind].state.key;
   try {
-    await withRetry(
-      () =>
-        doc.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: { [STATE_KEY[kind]]: arn },
-            ...stillAt(STATE_KEY[kind], observedVersion),
-          }),
-        ),
-      retry,
-    );
+    await doc.send(new DeleteCommand({ TableName: tableName, Key: { [key]: arn }, ...stillAt(key, observedVersion) }));
     return true;
   } catch (e) {
     if (conditionFailed(e)) return false;

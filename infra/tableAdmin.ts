@@ -10,7 +10,11 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from './config.js';
+import { explainDynamoError } from './dynamoErrors.js';
 import model, { type TableKind } from './tables.cjs';
+
+// Table administration: create, delete, describe. Tables come from the table model (infra/tables.cjs),
+// the same definitions CloudFormation deploys.
 
 const KINDS = Object.keys(model.tables) as TableKind[];
 
@@ -44,7 +48,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
   return { streamArn: await logStreamArn(client, names.eventLog) };
 }
 
-export async function logStreamArn(client: DynamoDBClient, eventLogTable: string): Promise<string> {
+async function logStreamArn(client: DynamoDBClient, eventLogTable: string): Promise<string> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: eventLogTable }));
   if (!Table?.LatestStreamArn) throw new Error(`table ${eventLogTable} has no stream`);
   return Table.LatestStreamArn;
@@ -58,4 +62,31 @@ export async function deleteTable(client: DynamoDBClient, tableName: string): Pr
     throw e;
   }
   await waitUntilTableNotExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+}
+
+/** Creates a table from the model when it does not exist; true when it was created. */
+export async function ensureTable(client: DynamoDBClient, kind: TableKind, tableName: string): Promise<boolean> {
+  if (await tableExists(client, tableName)) return false;
+  await createTable(client, kind, tableName);
+  return true;
+}
+
+export async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (e) {
+    if (e instanceof ResourceNotFoundException) return false;
+    throw explainDynamoError(e, { table: tableName });
+  }
+}
+
+/** The log's ItemCount from DescribeTable (DynamoDB refreshes it about every six hours): good enough for an ETA. */
+export async function approximateItemCount(client: DynamoDBClient, eventLog: string): Promise<number> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: eventLog }));
+    return Table?.ItemCount ?? 0;
+  } catch (e) {
+    throw explainDynamoError(e, { table: eventLog, envVar: model.tables.eventLog.envVar });
+  }
 }

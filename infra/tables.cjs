@@ -3,6 +3,8 @@
 // CommonJS on purpose: Serverless' ${file()} cannot load TypeScript or ESM.
 'use strict';
 
+const { SUMMARY_FIELDS } = require('../domain/summaryFields.cjs');
+
 /** Attribute that DynamoDB TTL reads on the latest-state tables (epoch seconds). */
 const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -22,18 +24,7 @@ const tables = {
         sortKey: 'eventTime',
         projection: {
           ProjectionType: 'INCLUDE',
-          NonKeyAttributes: [
-            'detailType',
-            'clusterArn',
-            'eventId',
-            'lastStatus',
-            'desiredStatus',
-            'status',
-            'agentConnected',
-            'stopCode',
-            'eventType',
-            'eventName',
-          ],
+          NonKeyAttributes: ['detailType', 'clusterArn', 'eventId', ...Object.keys(SUMMARY_FIELDS)],
         },
       },
     ],

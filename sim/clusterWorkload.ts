@@ -1,4 +1,5 @@
 import type { EcsEvent } from '../domain/eventTypes.js';
+import { DEFAULT_SPAN_MS, recentStart } from './clock.js';
 import { hexId, pick, type Random, randomInt } from './random.js';
 
 /**
@@ -9,7 +10,7 @@ export interface WorkloadOptions {
   readonly tasks: number;
   readonly instances: number;
   readonly clusters?: number;
-  /** Start of the generated period, epoch ms. */
+  /** Start of the generated period, epoch ms; by default it ends an hour before now (sim/clock.ts). */
   readonly startMs?: number;
   /** Length of the generated period. */
   readonly spanMs?: number;
@@ -64,8 +65,8 @@ function envelope(
 export function generateWorkload(rng: Random, options: WorkloadOptions): EcsEvent[] {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '111122223333';
-  const start = options.startMs ?? Date.UTC(2026, 10, 1);
-  const span = options.spanMs ?? 6 * 3_600_000;
+  const span = options.spanMs ?? DEFAULT_SPAN_MS;
+  const start = options.startMs ?? recentStart(span);
   const clusterNames = Array.from({ length: options.clusters ?? 2 }, (_, i) => (i === 0 ? 'prod' : `cluster-${i}`));
   const arn = (type: string, id: string) => `arn:aws:ecs:${region}:${account}:${type}/${id}`;
   const events: EcsEvent[] = [];

@@ -1,4 +1,5 @@
 import type { EcsEvent } from '../domain/eventTypes.js';
+import { DEFAULT_SPAN_MS, recentStart } from './clock.js';
 import { hexId, pick, type Random, randomInt } from './random.js';
 
 /**
@@ -15,6 +16,7 @@ export interface ServiceWorkloadOptions {
   readonly rollbackShare?: number;
   /** Add one service with an old-format `service/<name>` ARN (its deployments name no cluster). */
   readonly legacyService?: boolean;
+  /** Start of the generated period, epoch ms; by default it ends an hour before now (sim/clock.ts). */
   readonly startMs?: number;
   readonly spanMs?: number;
   readonly region?: string;
@@ -287,8 +289,8 @@ export function sameMillisecondPair(rng: Random, service: ServiceRef, timeMs: nu
 export function generateServiceWorkload(rng: Random, options: ServiceWorkloadOptions = {}): EcsEvent[] {
   const region = options.region ?? 'us-east-1';
   const account = options.account ?? '111122223333';
-  const start = options.startMs ?? Date.UTC(2026, 10, 1);
-  const span = options.spanMs ?? 6 * 3_600_000;
+  const span = options.spanMs ?? DEFAULT_SPAN_MS;
+  const start = options.startMs ?? recentStart(span);
   const perCluster = Math.min(options.servicesPerCluster ?? 2, SERVICE_NAMES.length);
   const clusterNames = Array.from({ length: options.clusters ?? 2 }, (_, i) => (i === 0 ? 'prod' : `cluster-${i}`));
   const services: ServiceRef[] = clusterNames.flatMap((cluster) =>

@@ -1,12 +1,13 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detailTypesOf, TIMELINE_TYPES } from '../domain/audit/timeline.js';
+import { detailTypesOf, KINDS, kindsOfTimelineTypes } from '../domain/kinds.js';
 import { createDocumentClient } from '../infra/client.js';
-import { firstLogItem, logStateAt, queryLog, queryTimeline, tallyStopped } from '../infra/logQueries.js';
+import { firstLogItem, logStateAt, queryLog, queryTimeline } from '../infra/logQueries.js';
 import { clusterArnsNamed, queryClusterState } from '../infra/stateQueries.js';
 import model from '../infra/tables.cjs';
 import type { Pipeline } from '../local/localStack.js';
+import { tallyStopped } from '../usecases/audit.js';
 import { inParallel } from '../usecases/inParallel.js';
 import { auditEvents, key, type OracleItem, oracle, oracleItems, START_MS } from './support/auditLog.js';
 import { testPipeline, uniqueTables } from './support/pipeline.js';
@@ -162,7 +163,7 @@ describe('cluster timeline (queryTimeline)', () => {
   it('filters by type and by status', async () => {
     const [since, until] = [START_MS + 20 * HOUR, START_MS + 32 * HOUR];
     for (const types of [['task'], ['instance'], ['service'], ['task', 'service']] as const) {
-      const detailTypes = detailTypesOf(types);
+      const detailTypes = detailTypesOf(kindsOfTimelineTypes(types));
       const got = await timeline(CLUSTER('prod'), since, until, { detailTypes });
       expect(keys(got)).toEqual(keys(oracle.timeline(items, CLUSTER('prod'), since, until, detailTypes)));
     }
@@ -173,7 +174,7 @@ describe('cluster timeline (queryTimeline)', () => {
       expect(keys(got)).toEqual(keys(expected));
     }
     const stoppedTasks = await timeline(CLUSTER('prod'), since, until, {
-      detailTypes: TIMELINE_TYPES.task,
+      detailTypes: [KINDS.task.detailType],
       status: 'STOPPED',
     });
     expect(stoppedTasks.every((e) => e.lastStatus === 'STOPPED')).toBe(true);

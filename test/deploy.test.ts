@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import cfn from '../deploy/cloudformation.cjs';
-import { DETAIL_TYPES } from '../domain/eventTypes.js';
+import { DETAIL_TYPE_NAMES } from '../domain/kinds.js';
 import model, { type TableKind } from '../infra/tables.cjs';
 import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
@@ -269,7 +269,7 @@ describe('ingest wiring', () => {
         'ECS Deployment State Change',
       ],
     });
-    expect([...rule().Properties.EventPattern['detail-type']].sort()).toEqual(Object.keys(DETAIL_TYPES).sort());
+    expect([...rule().Properties.EventPattern['detail-type']].sort()).toEqual([...DETAIL_TYPE_NAMES].sort());
     expect(rule().Properties).toMatchObject({ Name: 'ecs-event-store-dev-ecs-events', State: 'ENABLED' });
   });
 

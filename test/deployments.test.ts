@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../local/localStack.js';
+import { MINUTE_MS, recentStart } from '../sim/clock.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import { type RollbackStory, rollbackStory, type ServiceRef } from '../sim/serviceWorkload.js';
@@ -13,7 +14,8 @@ const SERVICE: ServiceRef = {
   region: 'eu-central-1',
   account: '210987654321',
 };
-const START = Date.UTC(2026, 10, 5, 13, 30);
+// Half past the hour, a few hours before the run (relative, never a fixed date).
+const START = recentStart() + 30 * MINUTE_MS;
 
 interface DeploymentJson {
   serviceArn: string;

@@ -3,6 +3,7 @@ import type { EcsEvent } from '../domain/eventTypes.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { serviceVersion } from '../domain/serviceVersion.js';
 import type { Pipeline } from '../local/localStack.js';
+import { recentStart } from '../sim/clock.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { generateServiceWorkload, type ServiceRef, serviceAction } from '../sim/serviceWorkload.js';
@@ -17,7 +18,8 @@ const WEB: ServiceRef = {
   region: 'us-east-1',
   account: ACCOUNT,
 };
-const START = Date.UTC(2026, 10, 1);
+// A few hours before the run (to the hour): the task rows are never past their TTL, whatever the date.
+const START = recentStart();
 
 /**
  * Two service actions in one second whose derived versions sort against their createdAt

@@ -7,6 +7,7 @@ import { MAX_SERVICE_PROBES, serviceVersion } from '../domain/serviceVersion.js'
 import type { ProjectorCounts } from '../functions/projector.js';
 import { appendEvent } from '../infra/logAppend.js';
 import type { Pipeline } from '../local/localStack.js';
+import { DAY_MS, HOUR_MS, recentStart } from '../sim/clock.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import {
@@ -41,6 +42,9 @@ const parsed = (event: unknown) => {
   if (!r.ok) throw new Error(r.rejection.message);
   return r.value;
 };
+
+/** A whole hour about five days before the run (relative, never a fixed date): the tests below count from it. */
+const DAY_0 = recentStart(5 * DAY_MS);
 
 const SAMPLE_SERVICE = 'arn:aws:ecs:us-west-2:111122223333:service/default/servicetest';
 
@@ -103,10 +107,7 @@ describe('service action and deployment events in the log', () => {
 
   it('keeps two distinct events of one service in the same millisecond', async () => {
     const service = serviceRef('same-ms');
-    const [a, b] = sameMillisecondPair(seededRandom(1), service, Date.UTC(2026, 0, 1, 12, 0, 0, 250)) as [
-      EcsEvent,
-      EcsEvent,
-    ];
+    const [a, b] = sameMillisecondPair(seededRandom(1), service, DAY_0 + 12 * HOUR_MS + 250) as [EcsEvent, EcsEvent];
     expect(a.time).toBe(b.time);
     expect(a.detail.createdAt).toBe(b.detail.createdAt);
     expect((await pipeline.ingest(a)).outcome).toBe('appended');
@@ -119,7 +120,7 @@ describe('service action and deployment events in the log', () => {
   it('never takes a hash collision for a duplicate: the second event takes the next free number', async () => {
     const service = serviceRef('collision');
     const rng = seededRandom(2);
-    const t = Date.UTC(2026, 0, 2, 9, 30, 0);
+    const t = DAY_0 + DAY_MS + 9.5 * HOUR_MS;
     const a = parsed(serviceAction(rng, service, t, 'INFO', 'SERVICE_STEADY_STATE'));
     const b = parsed(serviceAction(rng, service, t, 'WARN', 'SERVICE_TASK_START_IMPAIRED'));
     expect(a.version).not.toBe(b.version);
@@ -154,7 +155,7 @@ describe('service action and deployment events in the log', () => {
   it('probes past an item already at the computed version through the real handler; redelivery stays a duplicate', async () => {
     const service = serviceRef('occupied');
     const rng = seededRandom(3);
-    const t = Date.UTC(2026, 0, 3, 9, 30, 0);
+    const t = DAY_0 + 2 * DAY_MS + 9.5 * HOUR_MS;
     const event = serviceAction(rng, service, t, 'ERROR', 'SERVICE_TASK_PLACEMENT_FAILURE', { reason: 'RESOURCE:CPU' });
     const computed = serviceVersion(t, event);
     // Two different events already occupy the computed version and the next one.
@@ -182,7 +183,7 @@ describe('service action and deployment events in the log', () => {
   it(`gives up (an error Lambda retries) rather than overwrite when ${MAX_SERVICE_PROBES} numbers are taken`, async () => {
     const service = serviceRef('full');
     const rng = seededRandom(4);
-    const t = Date.UTC(2026, 0, 4, 9, 30, 0);
+    const t = DAY_0 + 3 * DAY_MS + 9.5 * HOUR_MS;
     const event = serviceAction(rng, service, t, 'INFO', 'SERVICE_STEADY_STATE');
     const computed = serviceVersion(t, event);
     await inParallel(

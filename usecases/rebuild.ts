@@ -1,16 +1,11 @@
-import { availableParallelism } from 'node:os';
-import { DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StateKind } from '../domain/eventTypes.js';
 import { isExpired } from '../domain/expiry.js';
+import { KINDS, type StateKind } from '../domain/kinds.js';
 import type { Projection } from '../domain/projection.js';
-import { explainDynamoError } from '../infra/dynamoErrors.js';
 import { projectLogItem, scanLatest } from '../infra/logScan.js';
-import type { RetryOptions } from '../infra/retry.js';
-import { isUnwritable } from '../infra/stateTables.js';
-import { applyLatest } from '../infra/stateWrites.js';
-import { createTable } from '../infra/tableAdmin.js';
-import model, { type TableKind } from '../infra/tables.cjs';
+import { applyLatest, isUnwritable } from '../infra/stateWrites.js';
+import { approximateItemCount, ensureTable } from '../infra/tableAdmin.js';
 import { inParallel } from './inParallel.js';
 import {
   type RebuildCheckpoint,
@@ -20,16 +15,7 @@ import {
   type SegmentCounts,
   zeroCounts,
 } from './rebuildCheckpoint.js';
-
-export const STATE_TABLE_KIND: Record<StateKind, TableKind> = { task: 'taskState', instance: 'instanceState' };
-
-/** Scan segments when --segments is not given: twice the CPUs (the work is mostly waiting), at most 16. */
-export const defaultSegments = (): number => Math.min(16, 2 * availableParallelism());
-/**
- * Most segments one process runs (all at once). DynamoDB allows 1,000,000, but one Node process is
- * busy parsing pages well before 64 concurrent 1 MB scans; for more, the table's throughput is the limit.
- */
-export const MAX_SEGMENTS = 64;
+import { defaultSegments, MAX_SEGMENTS } from './segments.js';
 
 export interface RebuildOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -56,7 +42,6 @@ export interface RebuildOptions {
   /** Aborting stops every segment after its current page (writes landed, checkpoint saved). */
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: (progress: RebuildProgress) => void;
-  readonly retry?: RetryOptions;
 }
 
 export interface RebuildProgress {
@@ -86,7 +71,10 @@ export interface RebuildReport {
   poison: number;
   /** Segments stopped by an error after the retries ran out: the checkpoint keeps their place. */
   errors: number;
-  /** Requests retried after throttling or a transient error. */
+  /**
+   * Requests the SDK retried after throttling or a transient error (the client's retry configuration,
+   * infra/client.ts): the sum of `$metadata.attempts` - 1 over the scans, reads and writes.
+   */
   retries: number;
   seconds: number;
   readonly examples: { poison: string[]; errors: string[] };
@@ -152,7 +140,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
   if (!dryRun) {
     for (const kind of kinds) {
       const name = options.targets[kind] as string;
-      if (await ensureTable(options.client, STATE_TABLE_KIND[kind], name)) createdTables.push(name);
+      if (await ensureTable(options.client, KINDS[kind].state.table, name)) createdTables.push(name);
     }
   }
   const itemCount = await approximateItemCount(options.client, options.eventLog);
@@ -180,12 +168,8 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     ...(file && { checkpoint: file.path }),
   };
   const total = Math.max(0, itemCount - (resumedFrom?.scanned ?? 0));
-  const retry: RetryOptions = {
-    ...options.retry,
-    onRetry: (e, attempt) => {
-      report.retries++;
-      options.retry?.onRetry?.(e, attempt);
-    },
+  const onRetries = (retries: number) => {
+    report.retries += retries;
   };
   const example = (list: string[], text: string) => {
     if (list.length < MAX_EXAMPLES) list.push(text);
@@ -199,7 +183,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
       return;
     }
     const pending = state.pending
-      ? await projectLogItem(options.doc, options.eventLog, state.pending, options.ttlDays, retry)
+      ? await projectLogItem(options.doc, options.eventLog, state.pending, options.ttlDays, onRetries)
       : undefined;
     const scan = scanLatest(options.doc, {
       eventLog: options.eventLog,
@@ -210,7 +194,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
       pageSize: options.pageSize,
       startKey: state.startKey,
       pending,
-      retry,
+      onRetries,
     });
     for await (const page of scan) {
       const counts = { ...zeroCounts(), scanned: page.scanned, arns: page.emitted.length, poison: page.poison.length };
@@ -223,7 +207,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
         }
         const table = options.targets[projection.kind] as string;
         try {
-          const outcome = await applyLatest(options.doc, table, projection, { force, nowMs: now(), retry });
+          const outcome = await applyLatest(options.doc, table, projection, { force, nowMs: now(), onRetries });
           counts[outcome]++;
         } catch (e) {
           if (!isUnwritable(e)) throw e;
@@ -273,31 +257,4 @@ function sumCounts(segments: readonly SegmentCounts[]): SegmentCounts {
   const sum = zeroCounts();
   for (const s of segments) addCounts(sum, s);
   return sum;
-}
-
-/** Creates a latest-state table from the model when it does not exist; true when it was created. */
-export async function ensureTable(client: DynamoDBClient, kind: TableKind, tableName: string): Promise<boolean> {
-  if (await tableExists(client, tableName)) return false;
-  await createTable(client, kind, tableName);
-  return true;
-}
-
-export async function tableExists(client: DynamoDBClient, tableName: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
-  } catch (e) {
-    if (e instanceof ResourceNotFoundException) return false;
-    throw explainDynamoError(e, { table: tableName });
-  }
-}
-
-/** DescribeTable's ItemCount (DynamoDB refreshes it about every six hours): good enough for an ETA. */
-export async function approximateItemCount(client: DynamoDBClient, eventLog: string): Promise<number> {
-  try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: eventLog }));
-    return Table?.ItemCount ?? 0;
-  } catch (e) {
-    throw explainDynamoError(e, { table: eventLog, envVar: model.tables.eventLog.envVar });
-  }
 }

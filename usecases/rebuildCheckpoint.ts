@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { StateKind } from '../domain/eventTypes.js';
-import type { LogKey } from '../infra/logScan.js';
+import type { StateKind } from '../domain/kinds.js';
+import type { LogKey } from '../infra/logQueries.js';
 
 /** Counts of one segment, cumulative over every run of one rebuild. */
 export interface SegmentCounts {

@@ -1,16 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DRIFT_KINDS, type Drift, type DriftKind, findDrift, type Row } from '../domain/drift.js';
-import { DETAIL_TYPES, type DetailType, isDetailType, type StateKind } from '../domain/eventTypes.js';
-import { isExpired } from '../domain/expiry.js';
-import { type Projection, STATE_KEY } from '../domain/projection.js';
-import { explainDynamoError } from '../infra/dynamoErrors.js';
-import { detailTypesOf, latestFromLog, scanLatest } from '../infra/logScan.js';
-import { type RetryOptions, withRetry } from '../infra/retry.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DRIFT_KINDS, type Drift, type DriftKind, findDrift } from '../domain/drift.js';
+import { KINDS, type StateKind } from '../domain/kinds.js';
+import { type Finding, type RepairAction, repairAction } from '../domain/repair.js';
+import { existingLogKeys, latestFromLog } from '../infra/logQueries.js';
+import { type StateResource, scanChangedSince, scanLatest } from '../infra/logScan.js';
+import { readStateRow, readStateRows, scanStateVersions } from '../infra/stateQueries.js';
 import { applyLatest, deleteIfVersion, replaceIfVersion } from '../infra/stateWrites.js';
-import model from '../infra/tables.cjs';
+import { approximateItemCount, ensureTable, tableExists } from '../infra/tableAdmin.js';
 import { inParallel } from './inParallel.js';
-import { approximateItemCount, defaultSegments, ensureTable, STATE_TABLE_KIND, tableExists } from './rebuild.js';
+import { defaultSegments } from './segments.js';
 
 export interface VerifyOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -34,7 +33,6 @@ export interface VerifyOptions {
   /** With `repair`: also delete orphan rows (kept and reported otherwise). */
   readonly deleteOrphans?: boolean;
   readonly onProgress?: (progress: { scanned: number; total: number }) => void;
-  readonly retry?: RetryOptions;
 }
 
 export interface VerifyReport {
@@ -64,21 +62,8 @@ export interface VerifyReport {
   clean: boolean;
 }
 
-interface Suspect {
-  readonly stateKind: StateKind;
-  readonly arn: string;
-}
-
-/** A drifted key with what was read, for the repair. */
-interface Finding {
-  readonly drift: Drift;
-  readonly expected: Projection | undefined;
-  readonly row: Row | undefined;
-}
-
-const BATCH_GET_MAX = 100;
 const LOOKUP_CONCURRENCY = 16;
-const keyOf = (s: Suspect) => `${s.stateKind}\u0000${s.arn}`;
+const keyOf = (s: StateResource) => `${s.stateKind}\u0000${s.arn}`;
 
 /**
  * Compares the latest-state tables with the log. Full check: a parallel Scan of the log reduced to
@@ -117,8 +102,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
   }
   const ctx: Context = { ...options, now, missing, kinds };
-  const suspects = new Map<string, Suspect>();
-  const suspect = (s: Suspect) => suspects.set(keyOf(s), { stateKind: s.stateKind, arn: s.arn });
+  const suspects = new Map<string, StateResource>();
+  const suspect = (s: StateResource) => suspects.set(keyOf(s), { stateKind: s.stateKind, arn: s.arn });
 
   if (options.since === undefined) await fullCheck(ctx, report, suspect);
   else await sinceCheck(ctx, options.since, report, suspect);
@@ -134,12 +119,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
 
   if (options.repair && findings.length > 0) {
     for (const kind of missing)
-      await ensureTable(options.client, STATE_TABLE_KIND[kind], options.targets[kind] as string);
+      await ensureTable(options.client, KINDS[kind].state.table, options.targets[kind] as string);
     missing.clear();
     let orphansKept = 0;
     await inParallel(findings, LOOKUP_CONCURRENCY, async (f) => {
-      if (f.drift.kind === 'orphan' && !options.deleteOrphans) orphansKept++;
-      else await repairOne(ctx, f);
+      const action = repairAction(f, { nowMs: ctx.now(), deleteOrphans: options.deleteOrphans ?? false });
+      if (action.type === 'keep' && f.drift.kind === 'orphan') orphansKept++;
+      await execute(ctx, f.drift.stateKind, action);
     });
     const remaining = (
       await recheck(
@@ -160,87 +146,65 @@ interface Context extends VerifyOptions {
   readonly kinds: StateKind[];
 }
 
-async function fullCheck(ctx: Context, report: VerifyReport, suspect: (s: Suspect) => void): Promise<void> {
+/** Runs fn for each segment of a parallel Scan, all at once. */
+const eachSegment = (totalSegments: number, fn: (segment: number) => Promise<void>) =>
+  Promise.all(Array.from({ length: totalSegments }, (_, segment) => fn(segment)));
+
+async function fullCheck(ctx: Context, report: VerifyReport, suspect: (s: StateResource) => void): Promise<void> {
   const totalSegments = ctx.segments ?? defaultSegments();
   const total = await approximateItemCount(ctx.client, ctx.eventLog);
   // The log side: every resource's latest state against its row (missing, stale, differs, ahead).
-  await Promise.all(
-    Array.from({ length: totalSegments }, async (_, segment) => {
-      const pages = scanLatest(ctx.doc, {
-        eventLog: ctx.eventLog,
-        segment,
-        totalSegments,
-        kinds: ctx.kinds,
-        ttlDays: ctx.ttlDays,
-        pageSize: ctx.pageSize,
-        retry: ctx.retry,
-      });
-      for await (const page of pages) {
-        report.scanned += page.scanned;
-        report.poison += page.poison.length;
-        report.arns += page.emitted.length;
-        for (const kind of ctx.kinds) {
-          const expected = page.emitted.filter((p) => p.kind === kind);
-          const rows = await readRows(
-            ctx,
-            kind,
-            expected.map((p) => p.arn),
-          );
-          for (const p of expected) {
-            if (findDrift({ stateKind: kind, arn: p.arn }, p, rows.get(p.arn), ctx.now())) {
-              suspect({ stateKind: kind, arn: p.arn });
-            }
+  await eachSegment(totalSegments, async (segment) => {
+    const pages = scanLatest(ctx.doc, {
+      eventLog: ctx.eventLog,
+      segment,
+      totalSegments,
+      kinds: ctx.kinds,
+      ttlDays: ctx.ttlDays,
+      pageSize: ctx.pageSize,
+    });
+    for await (const page of pages) {
+      report.scanned += page.scanned;
+      report.poison += page.poison.length;
+      report.arns += page.emitted.length;
+      for (const kind of ctx.kinds) {
+        const expected = page.emitted.filter((p) => p.kind === kind);
+        const rows = await readRows(
+          ctx,
+          kind,
+          expected.map((p) => p.arn),
+        );
+        for (const p of expected) {
+          if (findDrift({ stateKind: kind, arn: p.arn }, p, rows.get(p.arn), ctx.now())) {
+            suspect({ stateKind: kind, arn: p.arn });
           }
         }
-        ctx.onProgress?.({ scanned: report.scanned, total });
       }
-    }),
-  );
+      ctx.onProgress?.({ scanned: report.scanned, total });
+    }
+  });
   // The table side: rows whose (arn, version) is not in the log are orphans, or ahead, or corrupt.
   for (const kind of ctx.kinds) {
     if (ctx.missing.has(kind)) continue;
     const table = ctx.targets[kind] as string;
-    await Promise.all(
-      Array.from({ length: totalSegments }, async (_, segment) => {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await withRetry(
-            () =>
-              ctx.doc.send(
-                new ScanCommand({
-                  TableName: table,
-                  Segment: segment,
-                  TotalSegments: totalSegments,
-                  Limit: ctx.pageSize,
-                  ExclusiveStartKey: startKey,
-                  ProjectionExpression: '#key, #version',
-                  ExpressionAttributeNames: { '#key': STATE_KEY[kind], '#version': 'version' },
-                }),
-              ),
-            ctx.retry,
-          ).catch((e: unknown) => {
-            throw explainDynamoError(e, { table });
-          });
-          const rows = (page.Items ?? []) as Row[];
-          report.rows += rows.length;
-          const arnOf = (row: Row) => row[STATE_KEY[kind]] as string;
-          const withVersion = rows.filter((r) => typeof r.version === 'number' && Number.isSafeInteger(r.version));
-          for (const row of rows) if (!withVersion.includes(row)) suspect({ stateKind: kind, arn: arnOf(row) });
-          const found = await batchGet(
-            ctx,
-            ctx.eventLog,
-            withVersion.map((r) => ({ arn: arnOf(r), version: r.version })),
-            '#arn, #version',
-            { '#arn': 'arn', '#version': 'version' },
-          );
-          const inLog = new Set(found.map((item) => `${item.arn}\u0000${item.version}`));
-          for (const row of withVersion) {
-            if (!inLog.has(`${arnOf(row)}\u0000${row.version}`)) suspect({ stateKind: kind, arn: arnOf(row) });
-          }
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-      }),
-    );
+    await eachSegment(totalSegments, async (segment) => {
+      const pages = scanStateVersions(ctx.doc, { table, kind, segment, totalSegments, pageSize: ctx.pageSize });
+      for await (const rows of pages) {
+        report.rows += rows.length;
+        const withVersion: { arn: string; version: number }[] = [];
+        for (const row of rows) {
+          if (typeof row.version === 'number' && Number.isSafeInteger(row.version)) {
+            withVersion.push({ arn: row.arn, version: row.version });
+          } else suspect({ stateKind: kind, arn: row.arn });
+        }
+        const inLog = new Set(
+          (await existingLogKeys(ctx.doc, ctx.eventLog, withVersion)).map((k) => `${k.arn}\u0000${k.version}`),
+        );
+        for (const row of withVersion) {
+          if (!inLog.has(`${row.arn}\u0000${row.version}`)) suspect({ stateKind: kind, arn: row.arn });
+        }
+      }
+    });
   }
 }
 
@@ -248,59 +212,36 @@ async function sinceCheck(
   ctx: Context,
   since: number,
   report: VerifyReport,
-  suspect: (s: Suspect) => void,
+  suspect: (s: StateResource) => void,
 ): Promise<void> {
-  const index = model.tables.eventLog.indexes.find((i) => i.partitionKey === 'timelineKey')?.name as string;
   const totalSegments = ctx.segments ?? defaultSegments();
-  const types = detailTypesOf(ctx.kinds);
-  const typeValues = Object.fromEntries(types.map((t, i) => [`:t${i}`, t]));
-  const candidates = new Map<string, Suspect>();
-  await Promise.all(
-    Array.from({ length: totalSegments }, async (_, segment) => {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await withRetry(
-          () =>
-            ctx.doc.send(
-              new ScanCommand({
-                TableName: ctx.eventLog,
-                IndexName: index,
-                Segment: segment,
-                TotalSegments: totalSegments,
-                Limit: ctx.pageSize,
-                ExclusiveStartKey: startKey,
-                FilterExpression: `#eventTime >= :since AND #detailType IN (${Object.keys(typeValues).join(', ')})`,
-                ProjectionExpression: '#arn, #detailType',
-                ExpressionAttributeNames: { '#arn': 'arn', '#detailType': 'detailType', '#eventTime': 'eventTime' },
-                ExpressionAttributeValues: { ':since': since, ...typeValues },
-              }),
-            ),
-          ctx.retry,
-        ).catch((e: unknown) => {
-          throw explainDynamoError(e, { table: ctx.eventLog, index });
-        });
-        report.scanned += page.ScannedCount ?? 0;
-        for (const item of page.Items ?? []) {
-          if (!isDetailType(item.detailType)) continue;
-          const s = { stateKind: DETAIL_TYPES[item.detailType as DetailType] as StateKind, arn: item.arn as string };
-          candidates.set(keyOf(s), s);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    }),
-  );
+  const candidates = new Map<string, StateResource>();
+  await eachSegment(totalSegments, async (segment) => {
+    const pages = scanChangedSince(ctx.doc, {
+      eventLog: ctx.eventLog,
+      segment,
+      totalSegments,
+      kinds: ctx.kinds,
+      sinceMs: since,
+      pageSize: ctx.pageSize,
+    });
+    for await (const page of pages) {
+      report.scanned += page.scanned;
+      for (const s of page.resources) candidates.set(keyOf(s), s);
+    }
+  });
   report.arns = candidates.size;
   const findings = await recheck(ctx, [...candidates.values()]);
   for (const f of findings) suspect(f.drift);
 }
 
 /** Reads the log's latest state and the row again (strongly consistent) and keeps what is drifted. */
-async function recheck(ctx: Context, keys: readonly Suspect[]): Promise<Finding[]> {
+async function recheck(ctx: Context, keys: readonly StateResource[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   await inParallel(keys, LOOKUP_CONCURRENCY, async ({ stateKind, arn }) => {
     const [expected, row] = await Promise.all([
-      latestFromLog(ctx.doc, ctx.eventLog, arn, ctx.ttlDays, ctx.retry),
-      readRow(ctx, stateKind, arn),
+      latestFromLog(ctx.doc, ctx.eventLog, arn, ctx.ttlDays),
+      ctx.missing.has(stateKind) ? undefined : readStateRow(ctx.doc, ctx.targets[stateKind] as string, stateKind, arn),
     ]);
     const drift = findDrift({ stateKind, arn }, expected, row, ctx.now());
     if (drift) findings.push({ drift, expected, row });
@@ -308,81 +249,26 @@ async function recheck(ctx: Context, keys: readonly Suspect[]): Promise<Finding[
   return findings.sort((a, b) => a.drift.kind.localeCompare(b.drift.kind) || a.drift.arn.localeCompare(b.drift.arn));
 }
 
-/** Re-projects one drifted key; every write is conditional on what was read, so a live write always wins. */
-async function repairOne(ctx: Context, { drift, expected, row }: Finding): Promise<void> {
-  const table = ctx.targets[drift.stateKind] as string;
-  const nowMs = ctx.now();
-  if (drift.kind === 'missing' || drift.kind === 'stale') {
-    if (expected) await applyLatest(ctx.doc, table, expected, { nowMs, retry: ctx.retry });
-  } else if (drift.kind === 'orphan' || (expected && isExpired(expected, nowMs)) || !expected) {
-    await deleteIfVersion(ctx.doc, table, drift.stateKind, drift.arn, row?.version, ctx.retry);
-  } else {
-    await replaceIfVersion(ctx.doc, table, expected, row?.version, ctx.retry);
+/** Carries out one repair (domain/repair.ts decides which). */
+async function execute(ctx: Context, kind: StateKind, action: RepairAction): Promise<void> {
+  const table = ctx.targets[kind] as string;
+  switch (action.type) {
+    case 'putIfNewer':
+      await applyLatest(ctx.doc, table, action.projection, { nowMs: ctx.now() });
+      return;
+    case 'replaceIfVersion':
+      await replaceIfVersion(ctx.doc, table, action.projection, action.observedVersion);
+      return;
+    case 'deleteIfVersion':
+      await deleteIfVersion(ctx.doc, table, action.stateKind, action.arn, action.observedVersion);
+      return;
+    case 'keep':
+      return;
   }
 }
 
-async function readRow(ctx: Context, kind: StateKind, arn: string): Promise<Row | undefined> {
-  if (ctx.missing.has(kind)) return undefined;
-  const { Item } = await withRetry(
-    () =>
-      ctx.doc.send(
-        new GetCommand({
-          TableName: ctx.targets[kind] as string,
-          Key: { [STATE_KEY[kind]]: arn },
-          ConsistentRead: true,
-        }),
-      ),
-    ctx.retry,
-  );
-  return Item;
-}
-
-/** The rows of these resources, by ARN (BatchGetItem, 100 keys a request). */
-async function readRows(ctx: Context, kind: StateKind, arns: readonly string[]): Promise<Map<string, Row>> {
-  const rows = new Map<string, Row>();
-  if (ctx.missing.has(kind) || arns.length === 0) return rows;
-  const key = STATE_KEY[kind];
-  const items = await batchGet(
-    ctx,
-    ctx.targets[kind] as string,
-    [...new Set(arns)].map((arn) => ({ [key]: arn })),
-  );
-  for (const item of items) rows.set(item[key] as string, item);
-  return rows;
-}
-
-/** BatchGetItem in chunks of 100, unprocessed keys retried with backoff until none is left. */
-async function batchGet(
-  ctx: Context,
-  table: string,
-  keys: readonly Record<string, unknown>[],
-  projection?: string,
-  names?: Record<string, string>,
-): Promise<Row[]> {
-  const out: Row[] = [];
-  const unique = [...new Map(keys.map((k) => [JSON.stringify(k), k])).values()];
-  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_MAX);
-    for (let attempt = 0; pending && pending.length > 0; attempt++) {
-      const request = pending;
-      const result = await withRetry(
-        () =>
-          ctx.doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [table]: {
-                  Keys: request,
-                  ...(projection && { ProjectionExpression: projection, ExpressionAttributeNames: names }),
-                },
-              },
-            }),
-          ),
-        ctx.retry,
-      );
-      out.push(...((result.Responses?.[table] ?? []) as Row[]));
-      pending = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
-      if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(5_000, 50 * 2 ** attempt)));
-    }
-  }
-  return out;
+/** The rows of these resources, by ARN; none when the table does not exist. */
+async function readRows(ctx: Context, kind: StateKind, arns: readonly string[]) {
+  if (ctx.missing.has(kind) || arns.length === 0) return new Map<string, Record<string, unknown>>();
+  return readStateRows(ctx.doc, ctx.targets[kind] as string, kind, arns);
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { DETAIL_TYPES, type EcsEvent, isStateKind } from '../../domain/eventTypes.js';
+import type { EcsEvent } from '../../domain/eventTypes.js';
+import { isStateKind, KINDS, kindOfDetailType, type StateKind } from '../../domain/kinds.js';
 import { type LogItem, toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
@@ -28,10 +29,8 @@ export interface BenchWorkload {
 
 export const stateKey = (kind: string, arn: string): string => `${kind}|${arn}`;
 
-const arnOf = (e: EcsEvent): string => {
-  const kind = DETAIL_TYPES[e['detail-type']];
-  return String(kind === 'task' ? e.detail.taskArn : e.detail.containerInstanceArn);
-};
+const kindOf = (e: EcsEvent): StateKind => kindOfDetailType(e['detail-type']) as StateKind;
+const arnOf = (e: EcsEvent): string => String(e.detail[KINDS[kindOf(e)].arnField]);
 
 /**
  * Generates at least `minEvents` distinct events (tasks ≈ events / 5, one instance per 20 tasks), then
@@ -51,8 +50,8 @@ export function buildWorkload(seed: number, minEvents: number, startMs: number):
     const deliveries = atLeastOnce(rng, events, MAX_COPIES);
     const oracle = new Map<string, number>();
     for (const e of events) {
-      const kind = DETAIL_TYPES[e['detail-type']];
-      if (!isStateKind(kind)) continue;
+      const kind = kindOfDetailType(e['detail-type']);
+      if (kind === undefined || !isStateKind(kind)) continue;
       const key = stateKey(kind, arnOf(e));
       oracle.set(key, Math.max(oracle.get(key) ?? 0, e.detail.version as number));
     }
@@ -106,7 +105,7 @@ export function toBatches(records: readonly DynamoDBRecord[], batchSize: number)
   return batches;
 }
 
-const keyOfEvent = (e: EcsEvent): string => stateKey(DETAIL_TYPES[e['detail-type']], arnOf(e));
+const keyOfEvent = (e: EcsEvent): string => stateKey(kindOf(e), arnOf(e));
 
 /**
  * Smaller workloads with the same shape, for runs that need no full pass: `count` disjoint ones, each with
@@ -144,7 +143,7 @@ export function sampleWorkloads(workload: BenchWorkload, maxDeliveries: number, 
       deliveries: workload.deliveries.filter(inSample),
       oracle: new Map([...workload.oracle].filter(([k]) => chosen.has(k))),
       logItems: workload.logItems.filter((item) =>
-        chosen.has(stateKey(DETAIL_TYPES[item.detailType as keyof typeof DETAIL_TYPES], item.arn)),
+        chosen.has(stateKey(String(kindOfDetailType(item.detailType)), item.arn)),
       ),
     };
   });

@@ -1,10 +1,9 @@
 import { ChangeTracker, type VersionChanges } from '../../domain/audit/changes.js';
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
-import type { Command } from '../command.js';
-import { emit, mapItems, outputSettings, type View } from '../output.js';
-import { withStore } from '../store.js';
-import { parseRange, RANGE_OPTIONS, RANGE_USAGE } from './history.js';
+import { listingCommand } from '../listing.js';
+import { mapItems, type View } from '../output.js';
+import { RANGE } from './history.js';
 
 const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.stringify(v));
 
@@ -21,30 +20,15 @@ const view = (arn: string): View<VersionChanges> => ({
   empty: `no events of ${arn} in the log for this range`,
 });
 
-const command: Command = {
+export default listingCommand({
   summary: 'field-level changes between consecutive versions of one resource (from the log)',
-  usage: `Usage: ecs-events changes <arn> [options]
-
-What changed at each version of a task, container instance or service, compared with the version
+  about: `What changed at each version of a task, container instance or service, compared with the version
 before it: field path (containers[0].exitCode), from, to. The first version listed has nothing to
-compare with (see \`ecs-events state\` for it in full).
-
-${RANGE_USAGE}`,
-  positionals: 1,
-  options: RANGE_OPTIONS,
-  async run({ values, positionals }) {
-    const { arn, query } = parseRange(values, positionals);
-    const settings = outputSettings(values);
-    return withStore(async ({ doc, tables }) => {
-      const tracker = new ChangeTracker();
-      await emit(
-        mapItems(queryLog(doc, tables.eventLog, arn, query), (item) => tracker.next(item)),
-        view(arn),
-        settings,
-      );
-      return 0;
-    });
+compare with (see \`ecs-events state\` for it in full).`,
+  ...RANGE,
+  list: async ({ doc, tables }, { arn, range }, pageSize) => {
+    const tracker = new ChangeTracker();
+    const items = queryLog(doc, tables.eventLog, arn, { ...range, pageSize });
+    return { items: mapItems(items, (item) => tracker.next(item)), view: view(arn) };
   },
-};
-
-export default command;
+});

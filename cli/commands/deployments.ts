@@ -1,4 +1,3 @@
-import type { TimeWindow } from '../../domain/audit/window.js';
 import {
   DEPLOYMENT_LOOKBACK_MS,
   type Deployment,
@@ -8,14 +7,13 @@ import {
 import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from '../../domain/serviceEvents.js';
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
-import type { Command } from '../command.js';
-import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, type View } from '../output.js';
-import { resolveService, SERVICE_USAGE } from '../serviceArg.js';
-import { withStore } from '../store.js';
+import { parseWindow, TIME_NOTE } from '../args.js';
+import { listingCommand } from '../listing.js';
+import type { View } from '../output.js';
+import { SERVICE_OPTION } from '../serviceArg.js';
 
 /** `754000` → `12m34s`; `3723000` → `1h02m03s`. */
-export function formatDuration(ms: number | undefined): string | undefined {
+function formatDuration(ms: number | undefined): string | undefined {
   if (ms === undefined) return undefined;
   const s = Math.round(ms / 1000);
   const [h, m, sec] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
@@ -36,7 +34,7 @@ const changesText = (d: Deployment): string =>
   d.changes.map((c) => (c.eventName ?? '?').replace(/^SERVICE_DEPLOYMENT_/, '')).join(' → ');
 
 /** The documented `--json` / `--ndjson` item. deploymentId is always a string (its digits exceed 2^53). */
-export function deploymentJson(d: Deployment) {
+function deploymentJson(d: Deployment) {
   return {
     serviceArn: d.serviceArn,
     deploymentId: d.deploymentId,
@@ -86,47 +84,30 @@ async function deploymentEvents(items: AsyncIterable<Parameters<typeof toService
   return events;
 }
 
-const command: Command = {
+export default listingCommand({
   summary: 'the deployments of one service: state changes, duration, outcome, rollbacks (from the log)',
-  usage: `Usage: ecs-events deployments --service <arn or cluster/name> [options]
-
-Each deployment of one service (by deploymentId) that overlaps [since, until): its state changes,
+  about: `Each deployment of one service (by deploymentId) that overlaps [since, until): its state changes,
 start and end time, duration, outcome (completed, failed, rolled back to which deployment, or in
 progress as of --until) and reason. A deployment that the circuit breaker rolls back to runs again
 and is listed again, marked "(rollback of <failed deployment>)". Events up to
 ${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deployment under way at
---since shows its real start.
-
-${SERVICE_USAGE}
-  --since T         deployments still running at or after T
-  --until T         deployments started before T (exclusive); later changes are not read
-${OUTPUT_USAGE}
-${PAGE_USAGE}
-Times: ${TIME_FORMS}.`,
+--since shows its real start.`,
   options: {
-    service: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    ...OUTPUT_OPTIONS,
-    ...PAGE_OPTIONS,
+    ...SERVICE_OPTION,
+    since: { type: 'string', value: 'T', help: 'deployments still running at or after T' },
+    until: { type: 'string', value: 'T', help: 'deployments started before T (exclusive); later changes are not read' },
   },
-  async run({ values }) {
-    const window: TimeWindow = parseWindow(values);
-    const settings = outputSettings(values);
-    const pageSize = parsePageSize(values);
-    return withStore(async (store) => {
-      const serviceArn = await resolveService(values.service, (c, o) => store.cluster(c, o));
-      const read = {
-        sinceMs: window.sinceMs === undefined ? undefined : window.sinceMs - DEPLOYMENT_LOOKBACK_MS,
-        untilMs: window.untilMs,
-        pageSize,
-      };
-      const events = await deploymentEvents(queryLog(store.doc, store.tables.eventLog, serviceArn, read));
-      const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
-      await emit(deployments, view(serviceArn), settings);
-      return 0;
-    });
+  notes: [TIME_NOTE],
+  parse: ({ values }) => ({ service: values.service, window: parseWindow(values) }),
+  list: async (clients, { service, window }, pageSize) => {
+    const serviceArn = await clients.service(service);
+    const read = {
+      sinceMs: window.sinceMs === undefined ? undefined : window.sinceMs - DEPLOYMENT_LOOKBACK_MS,
+      untilMs: window.untilMs,
+      pageSize,
+    };
+    const events = await deploymentEvents(queryLog(clients.doc, clients.tables.eventLog, serviceArn, read));
+    const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
+    return { items: deployments, view: view(serviceArn) };
   },
-};
-
-export default command;
+});

@@ -2,50 +2,35 @@ import { parseEcsArn } from '../../domain/arn.js';
 import { type HistoryRow, historyRow } from '../../domain/audit/history.js';
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
-import {
-  PAGE_OPTIONS,
-  PAGE_USAGE,
-  parseArnArg,
-  parseInteger,
-  parsePageSize,
-  parseWindow,
-  TIME_FORMS,
-} from '../args.js';
-import { type Command, UsageError } from '../command.js';
-import { emit, mapItems, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, type View } from '../output.js';
-import { withStore } from '../store.js';
+import { EVENT_TIME_OPTIONS, parseArnArg, parseInteger, parseWindow, TIME_NOTE } from '../args.js';
+import { UsageError } from '../command.js';
+import { listingCommand } from '../listing.js';
+import type { OptionTable } from '../options.js';
+import { mapItems, type View } from '../output.js';
 
 /** The ARN types whose log history can be listed. */
 export const LOG_ARN_TYPES = ['task', 'container-instance', 'service'] as const;
 
-/** Options shared by `history` and `changes`: a time window and a version range over one ARN. */
-export const RANGE_OPTIONS = {
-  since: { type: 'string' },
-  until: { type: 'string' },
-  'from-version': { type: 'string' },
-  'to-version': { type: 'string' },
-  ...PAGE_OPTIONS,
-  ...OUTPUT_OPTIONS,
-} as const;
-
-export const RANGE_USAGE = `  --since T         only events at or after T (event time)
-  --until T         only events before T (exclusive)
-  --from-version N  only versions ≥ N
-  --to-version N    only versions ≤ N
-${OUTPUT_USAGE}
-${PAGE_USAGE}
-Times: ${TIME_FORMS}.`;
-
-/** The ARN and the log range a `history`/`changes` call asks for, validated. */
-export function parseRange(values: Record<string, unknown>, positionals: string[]) {
-  const arn = parseArnArg(positionals[0], '<arn>', LOG_ARN_TYPES);
-  const fromVersion = parseInteger(values['from-version'], '--from-version');
-  const toVersion = parseInteger(values['to-version'], '--to-version');
-  if (fromVersion !== undefined && toVersion !== undefined && fromVersion > toVersion) {
-    throw new UsageError(`the version range is reversed: --from-version ${fromVersion} > --to-version ${toVersion}`);
-  }
-  return { arn, query: { ...parseWindow(values), fromVersion, toVersion, pageSize: parsePageSize(values) } };
-}
+/** What `history` and `changes` share: one ARN, a time window and a version range over it. */
+export const RANGE = {
+  positionals: ['<arn>'],
+  options: {
+    ...EVENT_TIME_OPTIONS,
+    'from-version': { type: 'string', value: 'N', help: 'only versions ≥ N' },
+    'to-version': { type: 'string', value: 'N', help: 'only versions ≤ N' },
+  } satisfies OptionTable,
+  notes: [TIME_NOTE],
+  /** The ARN and the log range asked for, validated. */
+  parse({ values, positionals }: { values: Record<string, unknown>; positionals: string[] }) {
+    const arn = parseArnArg(positionals[0], '<arn>', LOG_ARN_TYPES);
+    const fromVersion = parseInteger(values['from-version'], '--from-version');
+    const toVersion = parseInteger(values['to-version'], '--to-version');
+    if (fromVersion !== undefined && toVersion !== undefined && fromVersion > toVersion) {
+      throw new UsageError(`the version range is reversed: --from-version ${fromVersion} > --to-version ${toVersion}`);
+    }
+    return { arn, range: { ...parseWindow(values), fromVersion, toVersion } };
+  },
+};
 
 const exitCodes = (r: HistoryRow) =>
   (r.containers ?? []).filter((c) => c.exitCode !== undefined).map((c) => `${c.name}=${c.exitCode}`);
@@ -77,25 +62,14 @@ function historyView(arn: string): View<HistoryRow> {
   };
 }
 
-const command: Command = {
+export default listingCommand({
   summary: 'every version of one task, container instance or service, oldest first (from the log)',
-  usage: `Usage: ecs-events history <arn> [options]
-
-Every logged version of one task, container instance or service, oldest first: event time,
+  about: `Every logged version of one task, container instance or service, oldest first: event time,
 lastStatus/desiredStatus (instances: status, agentConnected; services: event type and name),
-stopCode, stoppedReason and container exit codes.
-
-${RANGE_USAGE}`,
-  positionals: 1,
-  options: RANGE_OPTIONS,
-  async run({ values, positionals }) {
-    const { arn, query } = parseRange(values, positionals);
-    const settings = outputSettings(values);
-    return withStore(async ({ doc, tables }) => {
-      await emit(mapItems(queryLog(doc, tables.eventLog, arn, query), historyRow), historyView(arn), settings);
-      return 0;
-    });
-  },
-};
-
-export default command;
+stopCode, stoppedReason and container exit codes.`,
+  ...RANGE,
+  list: async ({ doc, tables }, { arn, range }, pageSize) => ({
+    items: mapItems(queryLog(doc, tables.eventLog, arn, { ...range, pageSize }), historyRow),
+    view: historyView(arn),
+  }),
+});

@@ -23,12 +23,7 @@ const view: View<Row> = {
 
 export default clusterStateCommand('instance', view, {
   summary: 'the current container instances of a cluster (from the latest-state table)',
-  usage: `Usage: ecs-events instances --cluster <arn or name> [--status S] [options]
-
-The current state of a cluster's container instances, read from the latest-state table
-(ECSCtrInstanceState, index byCluster).
-
-  --cluster C       cluster ARN, or a name found in the latest-state tables (required)
-  --status S        only instances whose status is S (ACTIVE, DRAINING, INACTIVE, ...)
-`,
+  about: `The current state of a cluster's container instances, read from the latest-state table
+(ECSCtrInstanceState, index byCluster).`,
+  status: 'only instances whose status is S (ACTIVE, DRAINING, INACTIVE, ...)',
 });

@@ -1,13 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { recordsOfDocument, unwrapRecord } from '../../domain/audit/replayRecord.js';
-import { createIngestHandler, IngestRejectedError, ingestSettingsFromEnv } from '../../functions/ingest.js';
-import { createDocumentClient } from '../../infra/client.js';
 import { explainDynamoError } from '../../infra/dynamoErrors.js';
 import model from '../../infra/tables.cjs';
+import { inParallel } from '../../usecases/inParallel.js';
 import { parseInteger } from '../args.js';
+import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable } from '../output.js';
 
@@ -69,17 +68,7 @@ async function* readRecords(input: NodeJS.ReadableStream): AsyncGenerator<InputR
   for (const [i, record] of records.entries()) yield { at: `item ${i}`, record };
 }
 
-/** Runs fn over an async sequence with at most `limit` calls in flight. */
-async function eachInParallel<T>(items: AsyncIterable<T>, limit: number, fn: (item: T) => Promise<void>) {
-  const it = items[Symbol.asyncIterator]();
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      for (let r = await it.next(); !r.done; r = await it.next()) await fn(r.value);
-    }),
-  );
-}
-
-export interface LoadReport {
+interface LoadReport {
   appended: number;
   duplicate: number;
   conflict: number;
@@ -88,11 +77,92 @@ export interface LoadReport {
   conflicts: { at: string; arn: string; version: number }[];
 }
 
+type IngestModule = typeof import('../../functions/ingest.js');
+
+/**
+ * Hands every record of `input` to `ingest`, `concurrency` at a time. A refused event is reported;
+ * any other error stops the load, saying how far it got.
+ */
+async function loadAll(
+  input: NodeJS.ReadableStream,
+  ingest: ReturnType<IngestModule['createIngestHandler']>,
+  Rejected: IngestModule['IngestRejectedError'],
+  concurrency: number,
+  eventLogTable: string,
+): Promise<LoadReport> {
+  const report: LoadReport = {
+    appended: 0,
+    duplicate: 0,
+    conflict: 0,
+    rejected: 0,
+    rejections: [],
+    conflicts: [],
+  };
+  const reject = (at: string, reason: string, message: string, eventId?: unknown) => {
+    report.rejected++;
+    report.rejections.push({ at, ...(typeof eventId === 'string' && { eventId }), reason, message });
+  };
+  try {
+    await inParallel(readRecords(input), concurrency, async ({ at, record, notJson }) => {
+      if (notJson !== undefined) return reject(at, 'INPUT_NOT_JSON', `not JSON: ${notJson}`);
+      const unwrapped = unwrapRecord(record);
+      if (!unwrapped.ok) return reject(at, 'INPUT_NOT_JSON', unwrapped.message);
+      const eventId = (unwrapped.event as { id?: unknown } | null)?.id;
+      try {
+        const result = await ingest(unwrapped.event);
+        report[result.outcome]++;
+        if (result.outcome === 'conflict') report.conflicts.push({ at, arn: result.arn, version: result.version });
+      } catch (e) {
+        if (e instanceof Rejected) return reject(at, e.reason, e.rejection.message, eventId);
+        throw explainDynamoError(e, { table: eventLogTable, envVar: model.tables.eventLog.envVar });
+      }
+    });
+  } catch (e) {
+    const done = report.appended + report.duplicate + report.conflict + report.rejected;
+    throw new Error(
+      `load stopped after ${done} record(s) (safe to re-run: logged events come back as duplicates): ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  report.rejections.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
+  report.conflicts.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
+  return report;
+}
+
+/** The report as tables: the counts, then each rejection and conflict. */
+function printReport(report: LoadReport): void {
+  process.stdout.write(
+    formatTable(
+      ['outcome', 'count'],
+      [
+        ['appended', report.appended],
+        ['duplicate', report.duplicate],
+        ['conflict', report.conflict],
+        ['rejected', report.rejected],
+      ],
+    ),
+  );
+  if (report.rejections.length > 0) {
+    process.stdout.write(
+      `\nrejected:\n${formatTable(
+        ['at', 'eventId', 'reason', 'message'],
+        report.rejections.map((r) => [r.at, r.eventId, r.reason, r.message]),
+      )}`,
+    );
+  }
+  if (report.conflicts.length > 0) {
+    process.stdout.write(
+      `\nconflicts (same ARN and version as a logged event, other content; the logged one is kept):\n${formatTable(
+        ['at', 'arn', 'version'],
+        report.conflicts.map((c) => [c.at, c.arn, c.version]),
+      )}`,
+    );
+  }
+}
+
 const command: Command = {
   summary: 'push captured events or on-failure queue records through the real ingest path',
-  usage: `Usage: ecs-events load <file|-> [--concurrency N] [--json]
-
-Reads EventBridge envelopes (a JSON array or NDJSON), the ingest function's on-failure destination
+  about: `Reads EventBridge envelopes (a JSON array or NDJSON), the ingest function's on-failure destination
 records (the event is unwrapped from requestPayload), or SQS messages holding either in their body
 (alone, as a list, an SQS event {"Records":[...]} or a ReceiveMessage result {"Messages":[...]}),
 and hands each event to the ingest handler, as EventBridge would. Re-running is safe: the log
@@ -100,104 +170,43 @@ is idempotent, so already-logged events come back as duplicates.
 
 Reports appended / duplicate / conflict / rejected counts, each rejected event with its reason.
 Exit code: 0 when nothing was rejected, 1 when any record was rejected (the others are loaded) or
-the load stopped on an error (re-run it), 2 for a usage error.
-
-  --concurrency N   ingest calls in flight (default 8)
-  --json            the report as one JSON document:
-                    {"appended":N,"duplicate":N,"conflict":N,"rejected":N,
-                     "rejections":[{"at":"line 3","eventId":"...","reason":"ARN_INVALID","message":"..."}],
-                     "conflicts":[{"at":"item 7","arn":"...","version":N}]}
-Environment: EVENT_LOG_TABLE, REDACT_OVERRIDE_ENVIRONMENT, and the SDK's endpoint variables.`,
-  positionals: 1,
-  options: { concurrency: { type: 'string' }, json: { type: 'boolean' } },
-  async run({ values, positionals }) {
+the load stopped on an error (re-run it), 2 for a usage error.`,
+  positionals: ['<file|->'],
+  options: {
+    concurrency: { type: 'string', value: 'N', default: '8', help: 'ingest calls in flight' },
+    json: {
+      type: 'boolean',
+      help: `the report as one JSON document:
+{"appended":N,"duplicate":N,"conflict":N,"rejected":N,
+ "rejections":[{"at":"line 3","eventId":"...","reason":"ARN_INVALID","message":"..."}],
+ "conflicts":[{"at":"item 7","arn":"...","version":N}]}`,
+    },
+  },
+  notes: ["Environment: EVENT_LOG_TABLE, REDACT_OVERRIDE_ENVIRONMENT, and the SDK's endpoint variables."],
+  async run({ values, positionals, context }) {
     if (positionals.length !== 1) throw new UsageError('give one input: a file name, or - for stdin');
     const source = positionals[0] as string;
-    const concurrency = parseInteger(values.concurrency, '--concurrency', 1) ?? 8;
+    const concurrency = parseInteger(values.concurrency, '--concurrency', 1) as number;
     if (source !== '-') {
       await access(source).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot read ${source}: ${e.code ?? e.message}`);
       });
     }
     const input = source === '-' ? process.stdin : createReadStream(source);
-    const settings = ingestSettingsFromEnv();
-    const doc = createDocumentClient();
-    // The report lists every rejection; the handler's own log lines would only repeat them on stdout.
-    const ingest = createIngestHandler({
-      doc,
-      ...settings,
-      logger: new Logger({ logLevel: 'SILENT' }),
+    // The ingest function and Powertools are loaded only now: `load --help` needs neither.
+    const [{ createIngestHandler, IngestRejectedError, ingestSettings }, { Logger }] = await Promise.all([
+      import('../../functions/ingest.js'),
+      import('@aws-lambda-powertools/logger'),
+    ]);
+    return withClients(context, async ({ doc, config }) => {
+      const settings = ingestSettings(config);
+      // The report lists every rejection; the handler's own log lines would only repeat them on stdout.
+      const ingest = createIngestHandler({ doc, ...settings, logger: new Logger({ logLevel: 'SILENT' }) });
+      const report = await loadAll(input, ingest, IngestRejectedError, concurrency, settings.eventLogTable);
+      if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+      else printReport(report);
+      return report.rejected > 0 ? 1 : 0;
     });
-    const report: LoadReport = {
-      appended: 0,
-      duplicate: 0,
-      conflict: 0,
-      rejected: 0,
-      rejections: [],
-      conflicts: [],
-    };
-    const reject = (at: string, reason: string, message: string, eventId?: unknown) => {
-      report.rejected++;
-      report.rejections.push({ at, ...(typeof eventId === 'string' && { eventId }), reason, message });
-    };
-    try {
-      await eachInParallel(readRecords(input), concurrency, async ({ at, record, notJson }) => {
-        if (notJson !== undefined) return reject(at, 'INPUT_NOT_JSON', `not JSON: ${notJson}`);
-        const unwrapped = unwrapRecord(record);
-        if (!unwrapped.ok) return reject(at, 'INPUT_NOT_JSON', unwrapped.message);
-        const eventId = (unwrapped.event as { id?: unknown } | null)?.id;
-        try {
-          const result = await ingest(unwrapped.event);
-          report[result.outcome]++;
-          if (result.outcome === 'conflict') report.conflicts.push({ at, arn: result.arn, version: result.version });
-        } catch (e) {
-          if (e instanceof IngestRejectedError) return reject(at, e.reason, e.rejection.message, eventId);
-          throw explainDynamoError(e, { table: settings.eventLogTable, envVar: model.tables.eventLog.envVar });
-        }
-      });
-    } catch (e) {
-      const done = report.appended + report.duplicate + report.conflict + report.rejected;
-      throw new Error(
-        `load stopped after ${done} record(s) (safe to re-run: logged events come back as duplicates): ${(e as Error).message}`,
-        { cause: e },
-      );
-    } finally {
-      doc.destroy();
-    }
-    report.rejections.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
-    report.conflicts.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(
-        formatTable(
-          ['outcome', 'count'],
-          [
-            ['appended', report.appended],
-            ['duplicate', report.duplicate],
-            ['conflict', report.conflict],
-            ['rejected', report.rejected],
-          ],
-        ),
-      );
-      if (report.rejections.length > 0) {
-        process.stdout.write(
-          `\nrejected:\n${formatTable(
-            ['at', 'eventId', 'reason', 'message'],
-            report.rejections.map((r) => [r.at, r.eventId, r.reason, r.message]),
-          )}`,
-        );
-      }
-      if (report.conflicts.length > 0) {
-        process.stdout.write(
-          `\nconflicts (same ARN and version as a logged event, other content; the logged one is kept):\n${formatTable(
-            ['at', 'arn', 'version'],
-            report.conflicts.map((c) => [c.at, c.arn, c.version]),
-          )}`,
-        );
-      }
-    }
-    return report.rejected > 0 ? 1 : 0;
   },
 };
 

@@ -1,35 +1,37 @@
 import { resolve } from 'node:path';
-import { tableNamesFromEnv } from '../../infra/config.js';
-import { startLocalStack } from '../../local/localStack.js';
+import { readConfig } from '../../infra/config.js';
 import { parseInteger } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
-const DEFAULT_PORT = 8000;
 const DEFAULT_DATA_DIR = '.ecs-events';
 
 const command: Command = {
   summary: 'a long-running local stack: DynamoDB Local, the tables, the projector on the stream',
-  usage: `Usage: ecs-events local [--port N] [--data DIR | --in-memory]
-
-Starts DynamoDB Local (Java 17+), creates the three tables with their indexes, runs the stream
+  about: `Starts DynamoDB Local (Java 17+), creates the three tables with their indexes, runs the stream
 poller with the real projector, prints the environment variables to export in another terminal
-(then \`ecs-events load\`, \`history\`, \`timeline\`, ... work against it), and runs until Ctrl-C.
-
-  --port N          DynamoDB Local's port (default ${DEFAULT_PORT})
-  --data DIR        keep the tables and the stream checkpoints in DIR (default ${DEFAULT_DATA_DIR}/)
-  --in-memory       keep nothing: the data is gone when it stops
-Table names follow EVENT_LOG_TABLE, TASK_STATE_TABLE and INSTANCE_STATE_TABLE (defaults ECSEventLog, ...).`,
-  options: { port: { type: 'string' }, data: { type: 'string' }, 'in-memory': { type: 'boolean' } },
-  async run({ values }) {
+(then \`ecs-events load\`, \`history\`, \`timeline\`, ... work against it), and runs until Ctrl-C.`,
+  options: {
+    port: { type: 'string', value: 'N', default: '8000', help: "DynamoDB Local's port" },
+    data: {
+      type: 'string',
+      value: 'DIR',
+      help: `keep the tables and the stream checkpoints in DIR (default ${DEFAULT_DATA_DIR}/)`,
+    },
+    'in-memory': { type: 'boolean', help: 'keep nothing: the data is gone when it stops (not with --data)' },
+  },
+  notes: ['Table names follow EVENT_LOG_TABLE, TASK_STATE_TABLE and INSTANCE_STATE_TABLE (defaults ECSEventLog, ...).'],
+  async run({ values, context }) {
     if (values.data !== undefined && values['in-memory'])
       throw new UsageError('--data and --in-memory exclude each other');
-    const port = parseInteger(values.port, '--port', 1) ?? DEFAULT_PORT;
+    const port = parseInteger(values.port, '--port', 1) as number;
     const dataDir = values['in-memory'] ? undefined : resolve((values.data as string | undefined) ?? DEFAULT_DATA_DIR);
-    const tables = tableNamesFromEnv();
+    const { tables } = readConfig(context.env);
     const say = (line: string) => process.stderr.write(`${line}\n`);
 
     say(`Starting DynamoDB Local on port ${port} (${dataDir ? `data in ${dataDir}` : 'in memory'})…`);
-    const stack = await startLocalStack({ port, dataDir, tables });
+    // Java, the SDK and the functions are loaded only now: `local --help` needs none of them.
+    const { startLocalStack } = await import('../../local/localStack.js');
+    const stack = await startLocalStack({ port, dataDir, tables, env: context.env });
     let projected = 0;
     const poller = stack.poller({
       onBatch: ({ response }) => {

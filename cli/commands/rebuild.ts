@@ -1,10 +1,12 @@
-import { defaultSegments, MAX_SEGMENTS, type RebuildReport, rebuild } from '../../usecases/rebuild.js';
+import { readConfig } from '../../infra/config.js';
+import { type RebuildReport, rebuild } from '../../usecases/rebuild.js';
 import { defaultCheckpointPath, RebuildCheckpointFile } from '../../usecases/rebuildCheckpoint.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize } from '../args.js';
+import { PAGE_OPTIONS } from '../args.js';
+import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable } from '../output.js';
-import { progress } from '../progress.js';
-import { parseSegments, parseTargets, TABLE_USAGE, targetList, ttlDaysFromEnv, withClients } from '../targets.js';
+import { scanProgress } from '../progress.js';
+import { parseScan, TARGET_OPTIONS, targetList } from '../targets.js';
 
 /** Exit code of a rebuild stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
 const INTERRUPTED = 130;
@@ -45,44 +47,41 @@ function printReport(r: RebuildReport): void {
 
 const command: Command = {
   summary: 'rebuild the latest-state tables from the log (parallel, resumable)',
-  usage: `Usage: ecs-events rebuild [options]
-
-Replays the event log into the latest-state tables: a parallel Scan, reduced per segment to the
+  about: `Replays the event log into the latest-state tables: a parallel Scan, reduced per segment to the
 latest state of each task and container instance, written with the live projector's "only if
-newer" condition (safe while the projector runs). Service and deployment events are history only.
-
-${TABLE_USAGE}
-  --segments N      parallel scan segments, 1 to ${MAX_SEGMENTS} (default ${defaultSegments()}: twice the CPUs, at most 16)
-  --into=SUFFIX     rebuild <table name>SUFFIX instead (created from infra/tables.cjs when missing);
-                    the blue/green switch with the deploy parameter stateTableSuffix: docs/rebuild.md
-  --force           also rewrite rows of an equal version (changed projection logic); never a higher one
-  --dry-run         scan and count only: no table created, nothing written, no checkpoint
-  --resume          continue the interrupted rebuild from its checkpoint instead of starting over
-  --checkpoint FILE where progress is kept (default .ecs-events/rebuild-<log>-to-<tables>.json)
-  --json            the final report as one JSON document
-${PAGE_USAGE}
-
-Exit code 0 when complete, 1 on errors (rerun with --resume), 130 when interrupted (Ctrl-C).
-Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.`,
+newer" condition (safe while the projector runs). Service and deployment events are history only.`,
   options: {
-    table: { type: 'string' },
-    segments: { type: 'string' },
-    into: { type: 'string' },
-    force: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    resume: { type: 'boolean' },
-    checkpoint: { type: 'string' },
-    json: { type: 'boolean' },
+    ...TARGET_OPTIONS,
+    into: {
+      type: 'string',
+      value: 'SUFFIX',
+      joined: true,
+      help: 'rebuild <table name>SUFFIX instead (created from infra/tables.cjs when missing);\nthe blue/green switch with the deploy parameter stateTableSuffix: docs/rebuild.md',
+    },
+    force: {
+      type: 'boolean',
+      help: 'also rewrite rows of an equal version (changed projection logic); never a higher one',
+    },
+    'dry-run': { type: 'boolean', help: 'scan and count only: no table created, nothing written, no checkpoint' },
+    resume: { type: 'boolean', help: 'continue the interrupted rebuild from its checkpoint instead of starting over' },
+    checkpoint: {
+      type: 'string',
+      value: 'FILE',
+      help: 'where progress is kept (default .ecs-events/rebuild-<log>-to-<tables>.json)',
+    },
+    json: { type: 'boolean', help: 'the final report as one JSON document' },
     ...PAGE_OPTIONS,
   },
-  async run({ values }) {
-    const targets = parseTargets(values.table, values.into, '--into');
-    const segments = parseSegments(values.segments);
+  notes: [
+    '',
+    'Exit code 0 when complete, 1 on errors (rerun with --resume), 130 when interrupted (Ctrl-C).',
+    "Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.",
+  ],
+  async run({ values, context }) {
+    const scan = parseScan(values, 'into', readConfig(context.env).tables);
     if (values.resume && values['dry-run']) throw new UsageError('--resume and --dry-run exclude each other');
     const checkpointPath =
-      typeof values.checkpoint === 'string'
-        ? values.checkpoint
-        : defaultCheckpointPath(targets.eventLog, targets.targets);
+      typeof values.checkpoint === 'string' ? values.checkpoint : defaultCheckpointPath(scan.eventLog, scan.targets);
     const checkpoint = new RebuildCheckpointFile(checkpointPath);
     if (!values.resume && !values['dry-run'] && checkpoint.load()) {
       process.stderr.write(
@@ -97,39 +96,33 @@ Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS 
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    // Created at the first page, when the log's approximate item count is known.
-    let bar: ReturnType<typeof progress> | undefined;
     let written = 0;
-    let ticked = 0;
+    // Drawn from the first page on, when the log's approximate item count is known.
+    const bar = scanProgress('log items scanned', () => `${written} rows written`);
     try {
-      const report = await withClients(({ client, doc }) =>
+      const report = await withClients(context, ({ client, doc, config }) =>
         rebuild({
           client,
           doc,
-          eventLog: targets.eventLog,
-          targets: targets.targets,
-          segments,
-          pageSize: parsePageSize(values),
+          ...scan,
           force: values.force === true,
           dryRun: values['dry-run'] === true,
-          ttlDays: ttlDaysFromEnv(),
+          ttlDays: config.stateTtlDays,
           checkpoint,
           resume: values.resume === true,
           signal: stop.signal,
           onProgress: (p) => {
-            bar ??= progress('log items scanned', p.total, () => `${written} rows written`);
             written = p.written;
-            bar.tick(p.scanned - ticked);
-            ticked = p.scanned;
+            bar.update(p);
           },
         }),
       );
-      bar?.done();
+      bar.done();
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else printReport(report);
       if (!report.complete && !report.dryRun) {
         process.stderr.write(
-          `Rebuild of ${targetList(targets)} not complete; its checkpoint is ${checkpointPath}: rerun with --resume to continue.\n`,
+          `Rebuild of ${targetList(scan)} not complete; its checkpoint is ${checkpointPath}: rerun with --resume to continue.\n`,
         );
       }
       return report.interrupted ? INTERRUPTED : report.errors > 0 ? 1 : 0;

@@ -8,16 +8,16 @@ import {
 } from '../../domain/serviceEvents.js';
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
-import { type Command, UsageError } from '../command.js';
-import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, shortArn, type View } from '../output.js';
-import { resolveService, SERVICE_USAGE } from '../serviceArg.js';
-import { withStore } from '../store.js';
+import { EVENT_TIME_OPTIONS, parseWindow, TIME_NOTE } from '../args.js';
+import { UsageError } from '../command.js';
+import { listingCommand } from '../listing.js';
+import { shortArn, type View } from '../output.js';
+import { SERVICE_OPTION } from '../serviceArg.js';
 
 const EVENT_TYPES = ['INFO', 'WARN', 'ERROR'] as const;
 
 /** `--type ERROR` or `--type WARN,ERROR` (any case) → the eventTypes to keep. */
-export function parseEventTypes(value: unknown): Set<string> | undefined {
+function parseEventTypes(value: unknown): Set<string> | undefined {
   if (value === undefined) return undefined;
   const types = String(value)
     .split(',')
@@ -45,7 +45,7 @@ function detailText(e: ServiceLogEvent): string {
 }
 
 /** The documented `--json` / `--ndjson` item. */
-export function serviceEventJson(e: ServiceLogEvent) {
+function serviceEventJson(e: ServiceLogEvent) {
   const createdAt = detailString(e, 'createdAt');
   const reason = detailString(e, 'reason');
   return {
@@ -82,7 +82,7 @@ const view = (serviceArn: string): View<ServiceLogEvent> => ({
  * The service actions of one service in time order. The log returns a service's items in version
  * order, which is whole-second order; TimeOrderBuffer orders each second by its milliseconds.
  */
-export async function* serviceActions(
+async function* serviceActions(
   items: AsyncIterable<LogItem>,
   eventTypes: Set<string> | undefined,
 ): AsyncGenerator<ServiceLogEvent> {
@@ -96,41 +96,25 @@ export async function* serviceActions(
   yield* buffer.flush().filter(wanted);
 }
 
-const command: Command = {
+export default listingCommand({
   summary: 'the service action events of one service, in time order (from the log)',
-  usage: `Usage: ecs-events service-events --service <arn or cluster/name> [options]
-
-The ECS Service Action events of one service (steady state, task placement failures with their
+  about: `The ECS Service Action events of one service (steady state, task placement failures with their
 reason, task start impaired, ...) with an event time in [since, until), in time order: envelope
-time, then the milliseconds of detail.createdAt.
-
-${SERVICE_USAGE}
-  --type T          only INFO, WARN or ERROR events (comma-separated for several)
-  --since T         only events at or after T (event time)
-  --until T         only events before T (exclusive)
-${OUTPUT_USAGE}
-${PAGE_USAGE}
-Times: ${TIME_FORMS}.`,
+time, then the milliseconds of detail.createdAt.`,
   options: {
-    service: { type: 'string' },
-    type: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    ...OUTPUT_OPTIONS,
-    ...PAGE_OPTIONS,
+    ...SERVICE_OPTION,
+    type: { type: 'string', value: 'T', help: 'only INFO, WARN or ERROR events (comma-separated for several)' },
+    ...EVENT_TIME_OPTIONS,
   },
-  async run({ values }) {
-    const window = parseWindow(values);
-    const eventTypes = parseEventTypes(values.type);
-    const settings = outputSettings(values);
-    const pageSize = parsePageSize(values);
-    return withStore(async (store) => {
-      const serviceArn = await resolveService(values.service, (c, o) => store.cluster(c, o));
-      const items = queryLog(store.doc, store.tables.eventLog, serviceArn, { ...window, pageSize });
-      await emit(serviceActions(items, eventTypes), view(serviceArn), settings);
-      return 0;
-    });
+  notes: [TIME_NOTE],
+  parse: ({ values }) => ({
+    service: values.service,
+    window: parseWindow(values),
+    eventTypes: parseEventTypes(values.type),
+  }),
+  list: async (clients, { service, window, eventTypes }, pageSize) => {
+    const serviceArn = await clients.service(service);
+    const items = queryLog(clients.doc, clients.tables.eventLog, serviceArn, { ...window, pageSize });
+    return { items: serviceActions(items, eventTypes), view: view(serviceArn) };
   },
-};
-
-export default command;
+});

@@ -12,12 +12,7 @@ const view: View<Row> = {
 
 export default clusterStateCommand('task', view, {
   summary: 'the current tasks of a cluster (from the latest-state table)',
-  usage: `Usage: ecs-events tasks --cluster <arn or name> [--status S] [options]
-
-The current state of a cluster's tasks, read from the latest-state table (ECSTaskState, index
-byCluster). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).
-
-  --cluster C       cluster ARN, or a name found in the latest-state tables (required)
-  --status S        only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)
-`,
+  about: `The current state of a cluster's tasks, read from the latest-state table (ECSTaskState, index
+byCluster). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
+  status: 'only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)',
 });

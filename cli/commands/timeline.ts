@@ -1,20 +1,21 @@
 import { kindOf } from '../../domain/audit/history.js';
+import type { TimelineEntry } from '../../domain/audit/timeline.js';
 import {
   detailTypesOf,
   isTimelineType,
+  kindsOfTimelineTypes,
   TIMELINE_TYPES,
-  type TimelineEntry,
   type TimelineType,
-} from '../../domain/audit/timeline.js';
+} from '../../domain/kinds.js';
 import { toIso } from '../../domain/time.js';
 import { queryTimeline } from '../../infra/logQueries.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseWindow, TIME_FORMS } from '../args.js';
-import { type Command, UsageError } from '../command.js';
-import { emit, OUTPUT_OPTIONS, OUTPUT_USAGE, outputSettings, shortArn, type View } from '../output.js';
-import { withStore } from '../store.js';
+import { CLUSTER_OPTION, parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { UsageError } from '../command.js';
+import { listingCommand } from '../listing.js';
+import { shortArn, type View } from '../output.js';
 
 /** `--type task,service` → the detail-types to keep (undefined: all). */
-export function parseTypes(value: unknown): TimelineType[] | undefined {
+function parseTypes(value: unknown): TimelineType[] | undefined {
   if (value === undefined) return undefined;
   const types = String(value)
     .split(',')
@@ -22,7 +23,7 @@ export function parseTypes(value: unknown): TimelineType[] | undefined {
   const bad = types.filter((t) => !isTimelineType(t));
   if (bad.length > 0 || types.length === 0) {
     throw new UsageError(
-      `--type must be one or more of ${Object.keys(TIMELINE_TYPES).join(', ')} (comma-separated), got ${JSON.stringify(value)}`,
+      `--type must be one or more of ${TIMELINE_TYPES.join(', ')} (comma-separated), got ${JSON.stringify(value)}`,
     );
   }
   return types as TimelineType[];
@@ -34,7 +35,7 @@ const typeWord = (detailType: string): string => {
   return kind === 'serviceAction' ? 'service' : kind;
 };
 
-export function timelineJson(e: TimelineEntry) {
+function timelineJson(e: TimelineEntry) {
   return {
     eventTime: toIso(e.eventTime),
     type: typeWord(e.detailType),
@@ -78,50 +79,41 @@ const view: View<TimelineEntry> = {
   empty: 'no events of this cluster in the window',
 };
 
-const command: Command = {
+export default listingCommand({
   summary: 'every event of a cluster in a time window, in time order (from the log)',
-  usage: `Usage: ecs-events timeline --cluster <arn or name> --since T [--until T] [options]
-
-Task, container-instance, service-action and deployment events of one cluster with an event time
+  about: `Task, container-instance, service-action and deployment events of one cluster with an event time
 in [since, until): since inclusive, until exclusive (default now), in time order (ties: by ARN,
 then version). Deployment events carry no cluster: they are placed by their service ARN, so
-old-format service/<name> ARNs cannot appear here.
-
-  --cluster C       cluster ARN, or a name found in the latest-state tables (required)
-  --since T         start of the window, inclusive (required)
-  --until T         end of the window, exclusive (default: now)
-  --type LIST       task, instance and/or service (service actions and deployments), comma-separated
-  --status S        only events whose lastStatus (tasks), status (instances) or eventName (services) is S
-${OUTPUT_USAGE}
-${PAGE_USAGE}
-Times: ${TIME_FORMS}.`,
+old-format service/<name> ARNs cannot appear here.`,
   options: {
-    cluster: { type: 'string' },
-    since: { type: 'string' },
-    until: { type: 'string' },
-    type: { type: 'string' },
-    status: { type: 'string' },
-    ...OUTPUT_OPTIONS,
-    ...PAGE_OPTIONS,
+    ...CLUSTER_OPTION,
+    ...WINDOW_OPTIONS,
+    type: {
+      type: 'string',
+      value: 'LIST',
+      help: 'task, instance and/or service (service actions and deployments), comma-separated',
+    },
+    status: {
+      type: 'string',
+      value: 'S',
+      help: 'only events whose lastStatus (tasks), status (instances) or eventName (services) is S',
+    },
   },
-  async run({ values }) {
-    const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
-    const types = parseTypes(values.type);
-    const settings = outputSettings(values);
-    const pageSize = parsePageSize(values);
-    return withStore(async (store) => {
-      const clusterArn = await store.cluster(values.cluster);
-      const entries = queryTimeline(store.doc, store.tables.eventLog, clusterArn, {
-        sinceMs: window.sinceMs as number,
-        untilMs: window.untilMs as number,
-        detailTypes: types && detailTypesOf(types),
-        status: values.status as string | undefined,
-        pageSize,
-      });
-      await emit(entries, view, settings);
-      return 0;
-    });
-  },
-};
-
-export default command;
+  notes: [TIME_NOTE],
+  parse: ({ values }) => ({
+    window: parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true }),
+    types: parseTypes(values.type),
+    cluster: values.cluster,
+    status: values.status as string | undefined,
+  }),
+  list: async (clients, { window, types, cluster, status }, pageSize) => ({
+    items: queryTimeline(clients.doc, clients.tables.eventLog, await clients.cluster(cluster), {
+      sinceMs: window.sinceMs as number,
+      untilMs: window.untilMs as number,
+      detailTypes: types && detailTypesOf(kindsOfTimelineTypes(types)),
+      status,
+      pageSize,
+    }),
+    view,
+  }),
+});

@@ -1,26 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Drift } from '../../domain/drift.js';
-import { MAX_SEGMENTS } from '../../usecases/rebuild.js';
+import { readConfig } from '../../infra/config.js';
 import { type VerifyReport, verify } from '../../usecases/verify.js';
-import { PAGE_OPTIONS, PAGE_USAGE, parsePageSize, parseTime, TIME_FORMS } from '../args.js';
+import { PAGE_OPTIONS, parseDuration, parseTime, TIME_NOTE } from '../args.js';
+import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable, shortArn } from '../output.js';
-import { progress } from '../progress.js';
-import { parseSegments, parseTargets, TABLE_USAGE, ttlDaysFromEnv, withClients } from '../targets.js';
+import { scanProgress } from '../progress.js';
+import { parseScan, TARGET_OPTIONS } from '../targets.js';
 
-/** Wait before suspects are checked again: a healthy projector lands a stream record within it. */
-const DEFAULT_SETTLE_MS = 2_000;
 /** Drifted keys listed in the table output (all of them are in --json). */
 const LISTED = 50;
-
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
-
-/** `--settle`: 0, 500ms, 2s, 1m. */
-export function parseDuration(value: unknown, option: string): number {
-  const m = typeof value === 'string' ? /^(\d+)(ms|s|m)?$/.exec(value.trim()) : null;
-  if (!m) throw new UsageError(`${option} must be a duration like 0, 500ms, 2s or 1m, got ${JSON.stringify(value)}`);
-  return Number(m[1]) * (m[2] ? UNIT_MS[m[2] as keyof typeof UNIT_MS] : 1_000);
-}
 
 const driftRow = (d: Drift) => [
   d.kind,
@@ -64,65 +54,57 @@ function printReport(r: VerifyReport): void {
 
 const command: Command = {
   summary: 'check the latest-state tables against the log (exit 1 on drift); --repair fixes it',
-  usage: `Usage: ecs-events verify [options]
-
-Compares every latest-state row with the log's latest event for its resource and reports rows that
+  about: `Compares every latest-state row with the log's latest event for its resource and reports rows that
 are missing, stale (older version), differ in fields from a fresh projection, are ahead of the log,
 or have no log entry (orphans). Suspects are read again after --settle, so events still in flight on
-the stream are not reported. Exit code 0 when clean (or clean after --repair), 1 when drift remains.
-
-${TABLE_USAGE}
-  --since T         only resources with a log event at or after T (the runbook after projector
-                    failures); reads the byClusterTime index instead of the log, no orphan check
-  --settle D        wait before the recheck (default 2s; 0 to skip): 500ms, 2s, 1m
-  --repair          re-project exactly the drifted keys (conditional writes: a live write always wins)
-  --delete-orphans  with --repair, also delete orphan rows (kept and reported otherwise)
-  --suffix=SUFFIX   check <table name>SUFFIX, the tables \`rebuild --into=SUFFIX\` fills
-  --segments N      parallel scan segments, 1 to ${MAX_SEGMENTS} (default: twice the CPUs, at most 16)
-  --json            the report as one JSON document
-${PAGE_USAGE}
-Times: ${TIME_FORMS}.
-Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.`,
+the stream are not reported. Exit code 0 when clean (or clean after --repair), 1 when drift remains.`,
   options: {
-    table: { type: 'string' },
-    since: { type: 'string' },
-    settle: { type: 'string' },
-    repair: { type: 'boolean' },
-    'delete-orphans': { type: 'boolean' },
-    suffix: { type: 'string' },
-    segments: { type: 'string' },
-    json: { type: 'boolean' },
+    ...TARGET_OPTIONS,
+    since: {
+      type: 'string',
+      value: 'T',
+      help: 'only resources with a log event at or after T (the runbook after projector\nfailures); reads the byClusterTime index instead of the log, no orphan check',
+    },
+    // A healthy projector lands a stream record well within the default wait.
+    settle: { type: 'string', value: 'D', default: '2s', help: 'wait before the recheck (0 to skip): 500ms, 2s, 1m' },
+    repair: {
+      type: 'boolean',
+      help: 're-project exactly the drifted keys (conditional writes: a live write always wins)',
+    },
+    'delete-orphans': { type: 'boolean', help: 'with --repair, also delete orphan rows (kept and reported otherwise)' },
+    suffix: {
+      type: 'string',
+      value: 'SUFFIX',
+      joined: true,
+      help: 'check <table name>SUFFIX, the tables `rebuild --into=SUFFIX` fills',
+    },
+    json: { type: 'boolean', help: 'the report as one JSON document' },
     ...PAGE_OPTIONS,
   },
-  async run({ values }) {
-    const targets = parseTargets(values.table, values.suffix, '--suffix');
-    const segments = parseSegments(values.segments);
+  notes: [
+    TIME_NOTE,
+    "Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.",
+  ],
+  async run({ values, context }) {
+    const scan = parseScan(values, 'suffix', readConfig(context.env).tables);
     if (values['delete-orphans'] && !values.repair) throw new UsageError('--delete-orphans needs --repair');
     const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
-    const settleMs = values.settle === undefined ? DEFAULT_SETTLE_MS : parseDuration(values.settle, '--settle');
-    let bar: ReturnType<typeof progress> | undefined;
-    let ticked = 0;
-    const report = await withClients(({ client, doc }) =>
+    const settleMs = parseDuration(values.settle, '--settle');
+    const bar = scanProgress('log items scanned');
+    const report = await withClients(context, ({ client, doc, config }) =>
       verify({
         client,
         doc,
-        eventLog: targets.eventLog,
-        targets: targets.targets,
-        segments,
-        pageSize: parsePageSize(values),
-        ttlDays: ttlDaysFromEnv(),
+        ...scan,
+        ttlDays: config.stateTtlDays,
         since,
         settle: () => sleep(settleMs),
         repair: values.repair === true,
         deleteOrphans: values['delete-orphans'] === true,
-        onProgress: (p) => {
-          bar ??= progress('log items scanned', p.total);
-          bar.tick(p.scanned - ticked);
-          ticked = p.scanned;
-        },
+        onProgress: bar.update,
       }),
     );
-    bar?.done();
+    bar.done();
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printReport(report);
     return report.clean ? 0 : 1;

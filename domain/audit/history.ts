@@ -1,4 +1,5 @@
-import { DETAIL_TYPES, type EventKind, isDetailType } from '../eventTypes.js';
+import { type Kind, kindOfDetailType } from '../kinds.js';
+import { type Summary, summaryOf } from '../summary.js';
 import { detailOf, type StoredEvent } from './storedEvent.js';
 
 /** One container as a history row shows it: enough to see which one exited and how. */
@@ -13,29 +14,21 @@ export interface ContainerSummary {
  * One version of a resource in `ecs-events history`. Fields a given event does not carry are
  * absent (instances have no lastStatus, tasks no agentConnected, service events neither).
  */
-export interface HistoryRow {
+export interface HistoryRow extends Summary {
   readonly arn: string;
   readonly version: number;
   readonly eventTime: number;
-  readonly kind: EventKind | 'unknown';
+  readonly kind: Kind | 'unknown';
   readonly eventId?: string;
-  readonly lastStatus?: string;
-  readonly desiredStatus?: string;
-  readonly status?: string;
-  readonly agentConnected?: boolean;
-  readonly stopCode?: string;
   readonly stoppedReason?: string;
   readonly containers?: readonly ContainerSummary[];
-  readonly eventType?: string;
-  readonly eventName?: string;
   readonly deploymentId?: string;
   readonly reason?: string;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const kindOf = (detailType: string): EventKind | 'unknown' =>
-  isDetailType(detailType) ? DETAIL_TYPES[detailType] : 'unknown';
+export const kindOf = (detailType: string): Kind | 'unknown' => kindOfDetailType(detailType) ?? 'unknown';
 
 export function containerSummaries(containers: unknown): ContainerSummary[] | undefined {
   if (!Array.isArray(containers)) return undefined;
@@ -58,15 +51,9 @@ export function historyRow(item: StoredEvent): HistoryRow {
     eventTime: item.eventTime,
     kind: kindOf(item.detailType),
     ...(item.eventId !== undefined && { eventId: item.eventId }),
-    ...pick('lastStatus'),
-    ...pick('desiredStatus'),
-    ...pick('status'),
-    ...(typeof d.agentConnected === 'boolean' && { agentConnected: d.agentConnected }),
-    ...pick('stopCode'),
+    ...summaryOf(d),
     ...pick('stoppedReason'),
     ...(containers !== undefined && { containers }),
-    ...pick('eventType'),
-    ...pick('eventName'),
     ...pick('deploymentId'),
     ...pick('reason'),
   };

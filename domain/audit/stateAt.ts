@@ -6,7 +6,7 @@ import { parseStored, type StoredEvent } from './storedEvent.js';
  * (inclusive: an event at exactly T is already visible). Version, not time, decides between two
  * events that both qualify, because ECS orders a resource's changes by `detail.version`.
  */
-export const visibleAt = (item: { readonly eventTime: number }, atMs: number): boolean => item.eventTime <= atMs;
+const visibleAt = (item: { readonly eventTime: number }, atMs: number): boolean => item.eventTime <= atMs;
 
 export function stateAt<T extends { readonly version: number; readonly eventTime: number }>(
   items: Iterable<T>,

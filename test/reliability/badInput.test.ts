@@ -13,7 +13,7 @@ import { inParallel } from '../../usecases/inParallel.js';
 import { scanAll, testPipeline } from '../support/pipeline.js';
 import { samplesIn } from './support/samples.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
-import { freshAccount } from './support/schedule.js';
+import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
 import { accepted, distinctKeys, verifyStore } from './support/verify.js';
 
 /**
@@ -70,7 +70,7 @@ describe('bad input corpus (invariant 3)', () => {
           const rng = seededRandom(SEED + run);
           const account = freshAccount();
           const good: EcsEvent[] = [
-            ...generateWorkload(rng, { tasks: 10, instances: 2, account, startMs: Date.UTC(2030, 0, 1) }),
+            ...generateWorkload(rng, { tasks: 10, instances: 2, account, startMs: WORKLOAD_START_MS }),
             ...samplesIn(account, 'task', 'instance', 'service-action', 'deployment'),
             ...boundaryEvents(account),
           ];

@@ -10,7 +10,7 @@ import { inParallel } from '../../usecases/inParallel.js';
 import { scanAll, testPipeline } from '../support/pipeline.js';
 import { Child } from './support/child.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
-import { freshAccount } from './support/schedule.js';
+import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
 import { accepted, distinctKeys, verifyStore } from './support/verify.js';
 
 /**
@@ -43,7 +43,7 @@ describe('killed processes (invariant 3)', () => {
         tasks: LONG ? 120 : 30,
         instances: 6,
         account: freshAccount(),
-        startMs: Date.UTC(2030, 0, 1),
+        startMs: WORKLOAD_START_MS,
       });
       await inParallel(events, 16, (e) => pipeline.ingest(e));
       row.events += events.length;
@@ -96,7 +96,7 @@ describe('killed processes (invariant 3)', () => {
           tasks: 40,
           instances: 4,
           account: freshAccount(),
-          startMs: Date.UTC(2030, 0, 1),
+          startMs: WORKLOAD_START_MS,
         });
         const deliveries = atLeastOnce(rng, events, 2);
         const distinct = distinctKeys(accepted(events)).size;

@@ -12,7 +12,7 @@ import { testPipeline } from '../support/pipeline.js';
 import { captureOutput, setEnv } from './support/capture.js';
 import { injectFaults } from './support/faults.js';
 import { SEED, scenario } from './support/scenario.js';
-import { freshAccount } from './support/schedule.js';
+import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
 
 /**
  * What an operator sees: structured JSON log lines and CloudWatch Embedded Metric Format documents
@@ -59,7 +59,7 @@ describe('operability: structured logs and EMF metrics', () => {
       tasks: 1,
       instances: 0,
       account,
-      startMs: Date.UTC(2030, 0, 1),
+      startMs: WORKLOAD_START_MS,
     }) as [EcsEvent, EcsEvent];
     const conflict = structuredClone(first);
     conflict.detail.lastStatus = 'SOMETHING_ELSE';

@@ -13,7 +13,7 @@ import { rebuild } from '../../usecases/rebuild.js';
 import { testPipeline } from '../support/pipeline.js';
 import { captureOutput, setEnv } from './support/capture.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
-import { freshAccount } from './support/schedule.js';
+import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
 import { accepted, verifyStore } from './support/verify.js';
 
 /**
@@ -83,7 +83,7 @@ describe('poison stream records (invariant 3)', () => {
           tasks: 8,
           instances: 1,
           account: freshAccount(),
-          startMs: Date.UTC(2030, 0, 1),
+          startMs: WORKLOAD_START_MS,
         });
         await inParallel(events, 8, (e) => pipeline.ingest(e));
         // Poison items go in after the good ones of their task, then more good events after them in the stream.
@@ -95,7 +95,7 @@ describe('poison stream records (invariant 3)', () => {
           tasks: 4,
           instances: 0,
           account: freshAccount(),
-          startMs: Date.UTC(2030, 0, 1),
+          startMs: WORKLOAD_START_MS,
         });
         for (const e of later) await pipeline.ingest(e);
         row.runs++;

@@ -11,7 +11,7 @@ import { scanAll, uniqueTables } from '../support/pipeline.js';
 import { captureOutput, setEnv } from './support/capture.js';
 import { samplesIn } from './support/samples.js';
 import { runs, SEED, scenario } from './support/scenario.js';
-import { freshAccount } from './support/schedule.js';
+import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
 
 /**
  * Container-override environment values are often secrets. With REDACT_OVERRIDE_ENVIRONMENT on (the
@@ -61,7 +61,7 @@ describe('secrets in container overrides', () => {
         fc.asyncProperty(fc.array(secretArb, { minLength: 1, maxLength: 4 }), fc.integer(), async (secrets, seed) => {
           const rng = seededRandom(seed);
           const account = freshAccount();
-          const tasks = generateWorkload(rng, { tasks: 2, instances: 0, account, startMs: Date.UTC(2030, 0, 1) });
+          const tasks = generateWorkload(rng, { tasks: 2, instances: 0, account, startMs: WORKLOAD_START_MS });
           const sample = samplesIn(account, 'task-3')[0] as EcsEvent; // the AWS sample that carries environment overrides
           const secretive = [...tasks, sample].map((e) => withSecrets(e, secrets));
           // Every path: appended, duplicate, conflict (same version, other secrets), and refused events.

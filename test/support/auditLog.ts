@@ -6,7 +6,11 @@ import { seededRandom } from '../../sim/random.js';
 import { generateServiceWorkload, serviceAction } from '../../sim/serviceWorkload.js';
 
 const DAY = 86_400_000;
-export const START_MS = Date.UTC(2026, 10, 1, 0, 17, 3);
+/**
+ * The estate starts five days before the run's day, at 00:17:03 UTC (off the hour and day boundaries):
+ * relative to the run, so its STOPPED rows are never past their 30-day TTL, whatever the date.
+ */
+export const START_MS = Math.floor(Date.now() / DAY) * DAY - 5 * DAY + (17 * 60 + 3) * 1000;
 
 export interface AuditLogOptions {
   readonly seed: number;

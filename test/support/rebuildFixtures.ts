@@ -8,11 +8,12 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { EcsEvent, StateKind } from '../../domain/eventTypes.js';
+import type { EcsEvent } from '../../domain/eventTypes.js';
 import { isExpired } from '../../domain/expiry.js';
+import { KINDS, type StateKind } from '../../domain/kinds.js';
 import { toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
-import { latestPerResource, type Projection, project, STATE_KEY } from '../../domain/projection.js';
+import { latestPerResource, type Projection, project } from '../../domain/projection.js';
 import type { TableNames } from '../../infra/config.js';
 import type { Pipeline } from '../../local/localStack.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
@@ -149,7 +150,7 @@ export async function freshProjection(
 /** The rows of the two latest-state tables, by ARN. */
 export async function readRows(doc: DynamoDBDocumentClient, tables: Pick<TableNames, 'taskState' | 'instanceState'>) {
   const byArn = async (table: string, kind: StateKind) =>
-    new Map((await scanAll(doc, table)).map((r) => [r[STATE_KEY[kind]] as string, r]));
+    new Map((await scanAll(doc, table)).map((r) => [r[KINDS[kind].state.key] as string, r]));
   return { task: await byArn(tables.taskState, 'task'), instance: await byArn(tables.instanceState, 'instance') };
 }
 
@@ -172,7 +173,7 @@ export async function olderRow(
 
 export const damage = {
   async remove(doc: DynamoDBDocumentClient, table: string, kind: StateKind, arn: string) {
-    await doc.send(new DeleteCommand({ TableName: table, Key: { [STATE_KEY[kind]]: arn } }));
+    await doc.send(new DeleteCommand({ TableName: table, Key: { [KINDS[kind].state.key]: arn } }));
   },
   async put(doc: DynamoDBDocumentClient, table: string, row: Record<string, unknown>) {
     await doc.send(new PutCommand({ TableName: table, Item: row }));
@@ -182,7 +183,7 @@ export const damage = {
     await doc.send(
       new UpdateCommand({
         TableName: table,
-        Key: { [STATE_KEY[kind]]: arn },
+        Key: { [KINDS[kind].state.key]: arn },
         UpdateExpression: 'SET #s = :s, #junk = :junk',
         ExpressionAttributeNames: { '#s': kind === 'task' ? 'lastStatus' : 'status', '#junk': 'junk' },
         ExpressionAttributeValues: { ':s': 'BOGUS', ':junk': 'left by a bad deploy' },

@@ -4,7 +4,7 @@ import type { TableNames } from '../../infra/config.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ecs-events.mjs', import.meta.url));
 
-export interface CliResult {
+interface CliResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -12,17 +12,23 @@ export interface CliResult {
 
 /**
  * Runs the real `ecs-events` binary against a test's tables in the run's DynamoDB Local (the SDK
- * endpoint variables come from the global setup). stdout is a pipe, so tables come out tab-separated.
+ * endpoint variables come from the global setup; `env` adds or overrides variables). stdout is a
+ * pipe, so tables come out tab-separated.
  */
-export function runCli(args: readonly string[], tables: TableNames): Promise<CliResult> {
-  const env = {
+export function runCli(
+  args: readonly string[],
+  tables: TableNames,
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  const childEnv = {
     ...process.env,
     EVENT_LOG_TABLE: tables.eventLog,
     TASK_STATE_TABLE: tables.taskState,
     INSTANCE_STATE_TABLE: tables.instanceState,
+    ...env,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: childEnv, encoding: 'utf8' }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { createIngestHandler } from '../../../functions/ingest.js';
 import { createDocumentClient } from '../../../infra/client.js';
-import { tableNamesFromEnv } from '../../../infra/config.js';
+import { readConfig } from '../../../infra/config.js';
 import { inParallel } from '../../../usecases/inParallel.js';
 
 const events = JSON.parse(readFileSync(process.env.EVENTS_FILE as string, 'utf8')) as unknown[];
 const ingest = createIngestHandler({
   doc: createDocumentClient(),
-  eventLogTable: tableNamesFromEnv().eventLog,
+  eventLogTable: readConfig().tables.eventLog,
   redactEnvironment: true,
 });
 let acknowledged = 0;

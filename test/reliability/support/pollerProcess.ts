@@ -8,7 +8,7 @@
  */
 import { createProjectorHandler } from '../../../functions/projector.js';
 import { createDocumentClient } from '../../../infra/client.js';
-import { tableNamesFromEnv } from '../../../infra/config.js';
+import { readConfig } from '../../../infra/config.js';
 import { FileCheckpointStore } from '../../../local/streamCheckpoints.js';
 import { StreamPoller } from '../../../local/streamPoller.js';
 
@@ -18,7 +18,7 @@ const env = (name: string): string => {
   return v;
 };
 
-const projector = createProjectorHandler({ doc: createDocumentClient(), tables: tableNamesFromEnv(), ttlDays: 30 });
+const projector = createProjectorHandler({ doc: createDocumentClient(), tables: readConfig().tables, ttlDays: 30 });
 const poller = new StreamPoller({
   streamArn: env('STREAM_ARN'),
   checkpoints: new FileCheckpointStore(env('CHECKPOINT_FILE')),

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { EcsEvent } from '../../../domain/eventTypes.js';
+import { recentStart } from '../../../sim/clock.js';
 import { generateWorkload } from '../../../sim/clusterWorkload.js';
 import { atLeastOnce, hexId, type Random, seededRandom } from '../../../sim/random.js';
 
@@ -36,6 +37,13 @@ export const scheduleArb: fc.Arbitrary<Schedule> = fc
   })
   .filter((s) => s.tasks + s.instances > 0);
 
+/**
+ * Where the generated estates of this run start: a few hours before the run, fixed for the whole run
+ * (a replayed seed sees the same times), so that no STOPPED row is past its TTL (30 days after its
+ * event) or comes due during the run, whatever the date.
+ */
+export const WORKLOAD_START_MS = recentStart();
+
 let runCounter = 0;
 
 /** A 12-digit account unique to this run, so its ARNs are fresh in tables that many runs share. */
@@ -51,8 +59,7 @@ export function materialize(
     tasks: s.tasks,
     instances: s.instances,
     account,
-    // Far from today, so that no STOPPED row's TTL (30 days after its event) can come due during a run.
-    startMs: Date.UTC(2030, 0, 1),
+    startMs: WORKLOAD_START_MS,
   });
   for (const e of events) {
     e.detail.version = s.versionBase + (e.detail.version as number) * s.versionStride;

@@ -1,9 +1,8 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../../../domain/canonical.js';
 import type { ParsedEvent } from '../../../domain/eventTypes.js';
-import { isStateKind } from '../../../domain/eventTypes.js';
+import { isStateKind, KINDS } from '../../../domain/kinds.js';
 import { parseEvent } from '../../../domain/parseEvent.js';
-import { STATE_KEY } from '../../../domain/projection.js';
 import type { TableNames } from '../../../infra/config.js';
 
 /** What the store should hold after a set of events, whatever their delivery. */
@@ -132,7 +131,7 @@ export async function verifyStore(
 
   if (options.rows === false) return v;
   for (const kind of ['task', 'instance'] as const) {
-    const keyName = STATE_KEY[kind];
+    const keyName = KINDS[kind].state.key;
     const table = kind === 'task' ? tables.taskState : tables.instanceState;
     const tops = [...highest.values()].filter((p) => p.kind === kind);
     const rows = await getRows(

@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildLifecycleReport } from '../../domain/lifecycle/report.js';
+import { toIso } from '../../domain/time.js';
+import { readLifecycleInput } from '../../usecases/lifecycleData.js';
+import { CLUSTER_OPTION, PAGE_OPTIONS, parsePageSize, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { withClients } from '../clients.js';
+import type { Command } from '../command.js';
+import { parseReportWindow, parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
+import { renderReportHtml } from '../report/html.js';
+
+/** `ecs-report-prod-20261102T1400Z.html`: the cluster and the start of the window. */
+const defaultFile = (clusterArn: string, sinceMs: number): string =>
+  `ecs-report-${clusterArn.slice(clusterArn.indexOf(':cluster/') + 9)}-${toIso(sinceMs).slice(0, 16).replace(/[-:]/g, '')}Z.html`;
+
+const command: Command = {
+  summary: 'one self-contained HTML file: task lifecycles, deployments, instances, startup latency, stop reasons',
+  about: `Writes a lifecycle report of one cluster over [since, until): one bar per task whose lifetime
+overlaps the window, split into its states (PROVISIONING … RUNNING … STOPPED) at the event times
+of its versions, grouped by service; the services' deployments (start, completion, failure,
+rollback) and the container instances (ACTIVE / DRAINING / INACTIVE, agent disconnections, health)
+on the same time axis; the startup latency table of \`ecs-events stats\`; and the stop reasons as
+\`ecs-events stopped\` groups them, each linked to its tasks in the chart. The file needs no network
+and opens from disk in any current browser. Prints the file's path. See docs/report.md.`,
+  options: {
+    ...CLUSTER_OPTION,
+    ...WINDOW_OPTIONS,
+    ...SERVICE_FILTER_OPTION,
+    out: {
+      type: 'string',
+      value: 'FILE',
+      help: 'where to write the HTML, - for stdout (default ecs-report-<cluster>-<since>.html here)',
+    },
+    ...PAGE_OPTIONS,
+  },
+  notes: [TIME_NOTE],
+  async run({ values, context }) {
+    const window = parseReportWindow(values);
+    const pageSize = parsePageSize(values);
+    return withClients(context, async (clients) => {
+      const clusterArn = await clients.cluster(values.cluster);
+      const service = parseServiceFilter(values.service, clusterArn);
+      const input = await readLifecycleInput(clients.doc, clients.tables, clusterArn, window, { pageSize });
+      const report = buildLifecycleReport(input, { clusterArn, window, service });
+      const html = renderReportHtml(report, { generatedAt: Date.now() });
+      if (values.out === '-') {
+        process.stdout.write(html);
+        return 0;
+      }
+      const file = resolve(typeof values.out === 'string' ? values.out : defaultFile(clusterArn, window.sinceMs));
+      writeFileSync(file, html);
+      process.stderr.write(
+        `${report.tasks.length} task(s), ${report.deployments.length} deployment(s), ${report.instances.length} container instance(s); ${Math.round(Buffer.byteLength(html) / 1024)} KiB\n`,
+      );
+      process.stdout.write(`${file}\n`);
+      return 0;
+    });
+  },
+};
+
+export default command;

@@ -1,0 +1,328 @@
+// `ecs-events report` in a real browser: events go through the real ingest path into DynamoDB Local,
+// the real CLI writes the report, headless Chromium (Debian's package, driven by playwright-core)
+// opens it from file:// and the page is checked against an oracle computed from the same events.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EcsEvent } from '../domain/eventTypes.js';
+import type { Pipeline } from '../local/localStack.js';
+import { generateLifecycleWorkload } from '../sim/lifecycleWorkload.js';
+import { seededRandom } from '../sim/random.js';
+import { testPipeline } from './support/pipeline.js';
+import { jsonItems, runCli } from './support/runCli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const OUTPUT = resolve(fileURLToPath(new URL('..', import.meta.url)), 'test-output');
+const HOUR = 3_600_000;
+const MIN = 60_000;
+
+const haveChromium = existsSync(CHROMIUM);
+const underCi = process.env.CI === 'true';
+if (!haveChromium && !underCi) {
+  process.stderr.write(
+    `\nreport.browser.test.ts: ${CHROMIUM} not found, browser tests skipped (apt-get install chromium)\n`,
+  );
+}
+
+// Times relative to now: STOPPED task rows expire by TTL, a fixed date would age out of the tables.
+const NOW = Math.floor(Date.now() / 1000) * 1000;
+const SINCE = NOW - 150 * MIN;
+const UNTIL = NOW - 10 * MIN;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const TASK = 'ECS Task State Change';
+const timeOf = (e: EcsEvent) => Date.parse(e.time as string);
+
+/** The oracle, written out plainly from the rules in docs/report.md: which tasks, which states. */
+function oracleTasks(events: readonly EcsEvent[], clusterArn: string, service?: string) {
+  const byTask = new Map<string, EcsEvent[]>();
+  for (const e of events) {
+    if (e['detail-type'] !== TASK || e.detail.clusterArn !== clusterArn || timeOf(e) >= UNTIL) continue;
+    if (service !== undefined && e.detail.group !== `service:${service}`) continue;
+    const arn = String(e.detail.taskArn);
+    byTask.set(arn, [...(byTask.get(arn) ?? []), e]);
+  }
+  const tasks = new Map<string, string[]>();
+  for (const [arn, list] of byTask) {
+    list.sort((a, b) => Number(a.detail.version) - Number(b.detail.version));
+    const start = timeOf(list[0] as EcsEvent);
+    const stop = list.find((e) => e.detail.lastStatus === 'STOPPED');
+    if (!(start < UNTIL && (stop === undefined || timeOf(stop) >= SINCE))) continue;
+    const states: string[] = [];
+    for (const e of list) {
+      const s = String(e.detail.lastStatus);
+      if (states.at(-1) === 'STOPPED') break;
+      if (states.at(-1) !== s) states.push(s);
+    }
+    tasks.set(arn, states);
+  }
+  return tasks;
+}
+
+/** Deployment runs overlapping the window: a run starts at IN_PROGRESS and ends at COMPLETED or FAILED. */
+function oracleDeployments(events: readonly EcsEvent[]): string[] {
+  const runs: { id: string; start: number; end?: number }[] = [];
+  const changes = events
+    .filter((e) => e['detail-type'] === 'ECS Deployment State Change' && timeOf(e) < UNTIL)
+    .sort((a, b) => timeOf(a) - timeOf(b));
+  for (const e of changes) {
+    const id = String(e.detail.deploymentId);
+    const open = runs.find((r) => r.id === id && r.end === undefined);
+    if (e.detail.eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS' && !open) runs.push({ id, start: timeOf(e) });
+    else if (open && e.detail.eventName !== 'SERVICE_DEPLOYMENT_IN_PROGRESS') open.end = timeOf(e);
+  }
+  return runs
+    .filter((r) => r.start < UNTIL && (r.end === undefined || r.end >= SINCE))
+    .map((r) => r.id)
+    .sort();
+}
+
+describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromium', () => {
+  let pipeline: Pipeline;
+  let events: EcsEvent[];
+  let clusterArn: string;
+  let dir: string;
+  let reportFile: string;
+  let context: BrowserContext;
+  let profile: string;
+  const cli = (...args: string[]) => runCli(args, pipeline.tables);
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run installs the Debian chromium package`);
+    pipeline = await testPipeline(import.meta.filename);
+    const workload = generateLifecycleWorkload(seededRandom(1616), {
+      startMs: NOW - 3 * HOUR,
+      spanMs: 3 * HOUR,
+      tasks: 160,
+      instances: 4,
+    });
+    events = workload.events;
+    clusterArn = workload.clusterArn;
+    dir = mkdtempSync(join(tmpdir(), 'ecs-events-report-'));
+    writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const load = await cli('load', join(dir, 'events.ndjson'), '--json', '--concurrency', '16');
+    expect(load.code, load.stderr).toBe(0);
+    expect(JSON.parse(load.stdout)).toMatchObject({ appended: events.length, rejected: 0 });
+    // The latest-state tables name the cluster (a bare --cluster name) and the tasks alive through the window.
+    await pipeline.poller().drain();
+
+    reportFile = join(dir, 'report.html');
+    const report = await cli(
+      'report',
+      '--cluster',
+      'prod',
+      '--since',
+      iso(SINCE),
+      '--until',
+      iso(UNTIL),
+      '--out',
+      reportFile,
+      '--page-size',
+      '50',
+    );
+    expect(report.stderr).toMatch(/task\(s\)/);
+    expect(report.code).toBe(0);
+    expect(report.stdout.trim()).toBe(reportFile);
+
+    const { chromium } = await import('playwright-core');
+    profile = mkdtempSync(join(tmpdir(), 'ecs-events-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    pipeline?.client.destroy();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens the report with every request intercepted and counted; console errors collected. */
+  async function open(file: string, colorScheme: 'light' | 'dark' = 'light') {
+    const page = await context.newPage();
+    await page.emulateMedia({ colorScheme });
+    const url = pathToFileURL(file).href;
+    const requests: string[] = [];
+    const errors: string[] = [];
+    await page.route('**', (route) => {
+      const u = route.request().url();
+      if (u === url) return route.continue();
+      requests.push(u);
+      return route.abort();
+    });
+    page.on('request', (r) => {
+      if (r.url() !== url && !requests.includes(r.url())) requests.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('html[data-ready]', { state: 'attached', timeout: 30_000 });
+    return { page, requests, errors };
+  }
+
+  it('draws one bar per task of the window, each with its states in version order; no request, no console error', async () => {
+    const { page, requests, errors } = await open(reportFile);
+    const expected = oracleTasks(events, clusterArn);
+    expect(expected.size).toBeGreaterThan(100);
+    const bars = await page.$$eval('[data-task-arn]', (els) =>
+      els.map((el) => [el.getAttribute('data-task-arn'), [...el.children].map((c) => c.getAttribute('data-state'))]),
+    );
+    expect(bars).toHaveLength(expected.size);
+    expect(new Map(bars as [string, string[]][])).toEqual(expected);
+    // Tasks that began before the window and ran through it without an event in it are there too.
+    const before = events.filter((e) => e['detail-type'] === TASK && timeOf(e) < SINCE).map((e) => e.detail.taskArn);
+    expect(bars.filter(([arn]) => before.includes(arn as string)).length).toBeGreaterThan(0);
+
+    expect(await page.title()).toBe(`ECS lifecycle report: prod, ${iso(SINCE)} to ${iso(UNTIL)}`);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'report.png') });
+    await page.close();
+  });
+
+  it('shows a task in a tooltip on focus: ARN, revision, stop code and reason, container exit code and reason', async () => {
+    const { page, errors } = await open(reportFile);
+    const expected = oracleTasks(events, clusterArn);
+    const failed = events.find(
+      (e) =>
+        e.detail.lastStatus === 'STOPPED' &&
+        e.detail.stopCode === 'EssentialContainerExited' &&
+        expected.has(String(e.detail.taskArn)) &&
+        (e.detail.containers as { reason?: string }[])[0]?.reason !== undefined,
+    ) as EcsEvent;
+    expect(failed).toBeDefined();
+    const d = failed.detail;
+    const container = (d.containers as { name: string; exitCode: number; reason: string }[])[0] as {
+      name: string;
+      exitCode: number;
+      reason: string;
+    };
+    await page.focus(`[data-task-arn="${d.taskArn}"]`);
+    const tip = page.locator('#tip');
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    const text = (await tip.textContent()) ?? '';
+    expect(text).toContain(String(d.taskArn));
+    expect(text).toContain(String(d.taskDefinitionArn).split('/').at(-1));
+    expect(text).toContain(String(d.launchType));
+    expect(text).toContain('EssentialContainerExited');
+    expect(text).toContain(String(d.stoppedReason));
+    expect(text).toContain(`exit code ${container.exitCode}`);
+    expect(text).toContain(container.reason);
+
+    // The keyboard moves on to the next bar of the lane (or stays on the last), and the tooltip follows.
+    await page.keyboard.press('ArrowDown');
+    const now = await page.evaluate<string | null | undefined>(`document.activeElement?.getAttribute('data-task-arn')`);
+    expect(now).toBeTruthy();
+    expect(await tip.textContent()).toContain(now as string);
+    await page.keyboard.press('Escape');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('marks every deployment run that overlaps the window, the rollback included', async () => {
+    const { page } = await open(reportFile);
+    const markers = await page.$$eval('[data-deployment-id]', (els) =>
+      els.map((el) => [el.getAttribute('data-deployment-id'), el.getAttribute('data-outcome')]),
+    );
+    expect(markers.map(([id]) => id).sort()).toEqual(oracleDeployments(events));
+    expect(markers.map(([, o]) => o)).toContain('rolled back');
+    await page.close();
+  });
+
+  it('has the latency rows of `stats --json` for the same window, and links stop reasons to their bars', async () => {
+    const stats = await cli('stats', '--cluster', clusterArn, '--since', iso(SINCE), '--until', iso(UNTIL), '--json');
+    const items = jsonItems<Record<string, unknown>>(stats);
+    expect(items.length).toBeGreaterThan(2);
+    const flat = (r: Record<string, unknown>) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) {
+        if (v !== null && typeof v === 'object') for (const [s, x] of Object.entries(v)) out[`${k}.${s}`] = x;
+        else out[k] = v;
+      }
+      return out;
+    };
+    const { page } = await open(reportFile);
+    const rows = await page.$$eval('tr[data-service]', (trs) =>
+      trs.map((tr) => {
+        const row: Record<string, unknown> = {
+          service: tr.getAttribute('data-service'),
+          taskDefinition: tr.getAttribute('data-task-definition'),
+        };
+        for (const td of tr.querySelectorAll('td[data-field]')) {
+          const v = td.getAttribute('data-value');
+          row[td.getAttribute('data-field') as string] = v === '' ? null : Number(v);
+        }
+        return row;
+      }),
+    );
+    expect(rows).toEqual(items.map(flat));
+    expect(await page.textContent('#latency')).toContain('nearest-rank');
+
+    const link = page.locator('a.show-stop').first();
+    const group = await link.getAttribute('data-stop-group');
+    const count = Number(
+      await page.getAttribute(`tr[data-stop-group="${group}"] td[data-field="count"]`, 'data-value'),
+    );
+    expect(count).toBeGreaterThan(0);
+    await link.click();
+    expect(await page.locator('[data-task-arn].hl').count()).toBe(count);
+    await page.close();
+  });
+
+  it('zooms and pans on the time axis, and reads in dark mode too', async () => {
+    const { page, errors } = await open(reportFile, 'dark');
+    const transform = () => page.getAttribute('#plot', 'transform');
+    const before = await transform();
+    await page.click('[data-zoom="in"]');
+    await expect.poll(transform).not.toBe(before);
+    await page.click('[data-zoom="reset"]');
+    await expect.poll(transform).toBe(before);
+    const bg = await page.evaluate<string>('getComputedStyle(document.body).backgroundColor');
+    expect(bg).toBe('rgb(13, 17, 23)');
+    await page.screenshot({ path: join(OUTPUT, 'report-dark.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('--service keeps one service: its bars only', async () => {
+    const out = join(dir, 'api.html');
+    const r = await cli(
+      'report',
+      '--cluster',
+      clusterArn,
+      '--service',
+      'api',
+      '--since',
+      iso(SINCE),
+      '--until',
+      iso(UNTIL),
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { page } = await open(out);
+    const arns = await page.$$eval('[data-task-arn]', (els) => els.map((el) => el.getAttribute('data-task-arn')));
+    expect(new Set(arns)).toEqual(new Set(oracleTasks(events, clusterArn, 'api').keys()));
+    expect(await page.title()).toContain('prod / api');
+    await page.close();
+  });
+});
