@@ -5,6 +5,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { createIngestHandler } from '../functions/ingest.js';
 import { createProjectorHandler } from '../functions/projector.js';
+import type { TableNames } from '../infra/config.js';
 import { createPipeline, type Pipeline } from '../local/localStack.js';
 import { inParallel } from '../usecases/inParallel.js';
 import { BATCH_SIZE } from './projection.js';
@@ -134,7 +135,12 @@ async function wiredPipeline(label: string) {
  * Whole pipeline (ingest → log → stream → projector) under full load: every delivery through the real
  * ingest handler, `inFlight` at a time, while the StreamPoller runs the real projector on the real stream.
  */
-export async function measurePipeline(workload: BenchWorkload, inFlight: number): Promise<PipelineFigure> {
+export async function measurePipeline(
+  workload: BenchWorkload,
+  inFlight: number,
+  /** Runs on the filled tables before they are dropped (the cost figures read them). */
+  inspect?: (tables: TableNames) => Promise<void>,
+): Promise<PipelineFigure> {
   const w = await wiredPipeline(`pipeline-${inFlight}`);
   try {
     const started = performance.now();
@@ -168,6 +174,7 @@ export async function measurePipeline(workload: BenchWorkload, inFlight: number)
       `  pipeline ×${inFlight}: ${figure.deliveries} deliveries in ${figure.seconds} s, ` +
         `${figure.requestsPerDelivery} requests/delivery, ${figure.staleRows} stale, lag p99 ${figure.lag.p99Ms} ms`,
     );
+    await inspect?.(w.pipeline.tables);
     return figure;
   } finally {
     await w.close();

@@ -1,21 +1,30 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDynamoLocal } from '../local/dynamoLocal.js';
 import { localEnv } from '../local/localStack.js';
 import { measureColdStart } from './coldStart.js';
+import { type CostProfile, measureQueries, measureSamples, measureStorage, type SampleAppend } from './cost.js';
+import { costTargets, renderCost } from './costReport.js';
 import { measureIngest, warmUpIngest } from './ingest.js';
-import { type LagFigure, measureLag, measurePipeline } from './lag.js';
+import { type LagFigure, measureLag, measurePipeline, type PipelineFigure } from './lag.js';
 import { lifecycleReportTargets, measureLifecycleReport } from './lifecycleReport.js';
 import { measureProjection, type ProjectionFigure } from './projection.js';
 import { measureRebuild } from './rebuild.js';
-import { type BenchResults, evaluateTargets, renderMarkdown, type SizeResults } from './report.js';
+import { type Baseline, type BenchResults, evaluateTargets, renderMarkdown, type SizeResults } from './report.js';
 import { dynamoLocalCpu } from './support/cpuTime.js';
-import { say } from './support/measure.js';
-import { type BenchWorkload, buildWorkload, liveOrder, sampleWorkload, sampleWorkloads } from './support/workload.js';
+import { round, say } from './support/measure.js';
+import {
+  type BenchWorkload,
+  buildWorkload,
+  liveOrder,
+  redelivered,
+  sampleWorkload,
+  sampleWorkloads,
+} from './support/workload.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -35,7 +44,10 @@ const USAGE = `npm run bench -- [options]
   --lag-seconds N      length of the lag run, after 5 uncounted seconds (default 15)
   --init-runs N        fresh processes per bundle for the cold-start figure (default 9)
   --report-tasks N     tasks in the window of the lifecycle-report figure (default 10000; 0 = none)
+  --redelivered PCT    realistic duplication profile of the cost figure: PCT % of events delivered twice (default 2)
   --out FILE           JSON results (default bench/results/latest.json)
+  --baseline FILE      results of the commit before, for the before/after columns and the regression targets
+                       (default bench/results/baseline.json; ignored when missing)
   --help`;
 
 const integer = (values: Record<string, unknown>, name: string, min: number): number => {
@@ -59,7 +71,10 @@ export interface BenchParameters {
   readonly lagSeconds: number;
   readonly initRuns: number;
   readonly reportTasks: number;
+  /** Share of events delivered twice in the realistic cost profile (0.02). */
+  readonly redelivered: number;
   readonly out: string;
+  readonly baseline: string;
   readonly workers: { projection: number[]; staleCheck: number[]; ingest: number[]; pipeline: number };
   readonly batchSize: number;
   readonly workloadStart: string;
@@ -80,7 +95,9 @@ function parameters(argv: string[]): BenchParameters | 'help' {
       'lag-seconds': { type: 'string', default: '15' },
       'init-runs': { type: 'string', default: '9' },
       'report-tasks': { type: 'string', default: '10000' },
+      redelivered: { type: 'string', default: '2' },
       out: { type: 'string', default: 'bench/results/latest.json' },
+      baseline: { type: 'string', default: 'bench/results/baseline.json' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -102,7 +119,9 @@ function parameters(argv: string[]): BenchParameters | 'help' {
     lagSeconds: integer(values, 'lag-seconds', 1),
     initRuns: integer(values, 'init-runs', 5),
     reportTasks: integer(values, 'report-tasks', 0),
+    redelivered: integer(values, 'redelivered', 0) / 100,
     out: resolve(root, values.out as string),
+    baseline: resolve(root, values.baseline as string),
     workers: { projection: [1, 16], staleCheck: [16, 64], ingest: [1, 16, 64], pipeline: 16 },
     batchSize: 100,
     // A day ago, to the hour: recent enough that no STOPPED task is already past its 30-day TTL.
@@ -149,7 +168,9 @@ async function measureSize(
   const projection: ProjectionFigure[] = [];
   const liveProjection: ProjectionFigure[] = [];
   const pipelineSample = sampleWorkload(workload, p.pipelineSample);
+  let samples: SampleAppend[] = [];
   const { ingest, rebuild } = await withDynamoLocal(cpu, workload, async () => {
+    if (withLag) samples = await measureSamples();
     // The two sides alternate, so that a busy moment of the machine does not land on one side only.
     for (const workers of p.workers.projection) {
       const w = workers === 1 ? sample : workload;
@@ -170,7 +191,50 @@ async function measureSize(
     );
     return { ingest: ingested, rebuild: rebuilt };
   });
-  const pipeline = await withDynamoLocal(cpu, workload, () => measurePipeline(pipelineSample, p.workers.pipeline));
+  // The cost figures (main size): the pipeline's tables are read before they are dropped, and the guide's
+  // function runs on the very same deliveries; then the same again for the realistic duplication profile.
+  const costOf = async (
+    name: CostProfile['name'],
+    label: string,
+    w: BenchWorkload,
+  ): Promise<{ figure: PipelineFigure; profile: CostProfile }> => {
+    let storage: CostProfile['storage'] = {};
+    let queries: CostProfile['queries'] = [];
+    const figure = await measurePipeline(w, p.workers.pipeline, async (tables) => {
+      storage = await measureStorage(tables);
+      queries = await measureQueries(tables, w);
+    });
+    const guide = await measureProjection(w, 'baseline', p.workers.pipeline);
+    const profile: CostProfile = {
+      name,
+      label,
+      deliveries: figure.deliveries,
+      distinctEvents: figure.distinctEvents,
+      ingest: figure.ingestRequests,
+      projector: figure.projectorRequests,
+      pipelineSeconds: figure.seconds,
+      requestsPerDelivery: figure.requestsPerDelivery,
+      guide: guide.requests,
+      guideStaleRows: guide.staleRows + guide.missingRows,
+      storage,
+      queries,
+    };
+    return { figure, profile };
+  };
+  const profiles: CostProfile[] = [];
+  const pipeline = await withDynamoLocal(cpu, workload, async () => {
+    if (!withLag) return measurePipeline(pipelineSample, p.workers.pipeline);
+    const { figure, profile } = await costOf('copies', 'each event 1–3 times, shuffled', pipelineSample);
+    profiles.push(profile);
+    return figure;
+  });
+  if (withLag) {
+    const realistic = redelivered(pipelineSample, p.redelivered, p.liveJitterMs);
+    const label = `≈ ${round(p.redelivered * 100)} % delivered twice, live order`;
+    await withDynamoLocal(cpu, workload, async () =>
+      profiles.push((await costOf('redelivered', label, realistic)).profile),
+    );
+  }
   const lag = withLag
     ? await withDynamoLocal(cpu, workload, () => {
         say('End-to-end lag at a steady rate…');
@@ -194,6 +258,7 @@ async function measureSize(
     ingest,
     pipeline,
     rebuild,
+    ...(withLag && { cost: { profiles, samples } }),
   };
   return lag ? { size, lag } : { size };
 }
@@ -223,6 +288,12 @@ async function withDynamoLocal<T>(cpu: CpuTotals, workload: BenchWorkload, fn: (
     cpu.dynamoDbLocal = used === undefined || cpu.dynamoDbLocal === undefined ? undefined : cpu.dynamoDbLocal + used;
     await dynamo.stop();
   }
+}
+
+/** The pinned results of the commit before (`--baseline`), unless missing or the very file being written. */
+function readBaseline(file: string, out: string): Baseline | undefined {
+  if (file === out || !existsSync(file)) return undefined;
+  return { file: relative(root, file), results: JSON.parse(readFileSync(file, 'utf8')) as BenchResults };
 }
 
 interface CpuTotals {
@@ -275,10 +346,16 @@ export async function main(argv: string[]): Promise<number> {
     lifecycleReport,
     targets: [],
   };
-  bench.targets = [...evaluateTargets(bench), ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : [])];
+  const baseline = readBaseline(p.baseline, p.out);
+  bench.targets = [
+    ...evaluateTargets(bench),
+    ...costTargets(bench, baseline),
+    ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : []),
+  ];
   mkdirSync(dirname(p.out), { recursive: true });
   writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
   process.stdout.write(renderMarkdown(bench));
+  process.stdout.write(renderCost(bench, baseline));
   say(`\nResults written to ${p.out} (${bench.durationSeconds} s in all).`);
   return 0;
 }

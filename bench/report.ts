@@ -1,4 +1,5 @@
 import type { ColdStartFigure } from './coldStart.js';
+import type { CostResults } from './cost.js';
 import type { IngestFigure } from './ingest.js';
 import type { LagFigure, PipelineFigure } from './lag.js';
 import type { LifecycleReportFigure } from './lifecycleReport.js';
@@ -25,6 +26,8 @@ export interface SizeResults {
   readonly ingest: IngestFigure[];
   readonly pipeline: PipelineFigure;
   readonly rebuild: RebuildFigure;
+  /** Figure 7 (main size only): capacity units, dollars, bytes, read units per query, the samples. */
+  readonly cost?: CostResults;
 }
 
 export interface TargetCheck {
@@ -47,6 +50,12 @@ export interface BenchResults {
   readonly coldStart: ColdStartFigure;
   readonly lifecycleReport?: LifecycleReportFigure | undefined;
   targets: TargetCheck[];
+}
+
+/** The pinned results of the commit before a change (`--baseline`), for before/after columns. */
+export interface Baseline {
+  readonly file: string;
+  readonly results: BenchResults;
 }
 
 const fmt = (n: number): string =>
@@ -156,7 +165,7 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
 
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
-/** The markdown the README quotes: the main table, the scaling table, the targets. */
+/** The markdown docs/benchmarks.md quotes: the main table, the scaling table, the targets. */
 export function renderMarkdown(r: BenchResults): string {
   const s = mainSize(r);
   const p1 = projectionOf(s, 'projector', 1);

@@ -1,9 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../infra/client.js';
 import { type Config, readConfig, type TableNames } from '../infra/config.js';
-import { clusterArnsNamed } from '../infra/stateQueries.js';
+import { createEcsClient } from '../infra/ecs.js';
+import { clusterArnsNamed, clusterArnsWhere } from '../infra/stateQueries.js';
 import { resolveCluster } from './args.js';
+import { type ClusterScope, resolveClusters } from './clusterScope.js';
 import type { CliContext } from './command.js';
 import { resolveService } from './serviceArg.js';
 
@@ -21,8 +25,14 @@ export interface Clients {
   readonly client: DynamoDBClient;
   /** A cluster ARN from `--cluster <arn or name>` (cli/args.ts resolveCluster). */
   cluster(value: unknown, option?: string): Promise<string>;
+  /** The cluster ARNs of `--cluster` / `--account` / `--region` (cli/clusterScope.ts resolveClusters). */
+  clusters(scope: ClusterScope): Promise<string[]>;
   /** A service ARN from `--service <arn or cluster/name>` (cli/serviceArg.ts resolveService). */
   service(value: unknown, option?: string): Promise<string>;
+  /** The ECS API of the credentials' account and Region (reconcile); endpoint from AWS_ENDPOINT_URL_ECS when set. */
+  readonly ecs: ECSClient;
+  /** Lambda (`load --function` invokes the deployed ingest function); endpoint from AWS_ENDPOINT_URL_LAMBDA when set. */
+  readonly lambda: LambdaClient;
 }
 
 /** The one client setup of the CLI: runs `fn` with the clients of `context`, then closes them. */
@@ -31,6 +41,8 @@ export async function withClients<T>(context: CliContext, fn: (clients: Clients)
   const settings = context.clients ?? {};
   let doc: DynamoDBDocumentClient | undefined;
   let client: DynamoDBClient | undefined;
+  let ecs: ECSClient | undefined;
+  let lambda: LambdaClient | undefined;
   const clients: Clients = {
     config,
     tables: config.tables,
@@ -44,12 +56,23 @@ export async function withClients<T>(context: CliContext, fn: (clients: Clients)
     },
     cluster: (value, option) =>
       resolveCluster(value, (name) => clusterArnsNamed(clients.doc, config.tables, name), option),
+    clusters: (scope) => resolveClusters(scope, (filter) => clusterArnsWhere(clients.doc, config.tables, filter)),
     service: (value, option) => resolveService(value, (c, o) => clients.cluster(c, o), option),
+    get ecs() {
+      ecs ??= createEcsClient({}, context.env);
+      return ecs;
+    },
+    get lambda() {
+      lambda ??= new LambdaClient({});
+      return lambda;
+    },
   };
   try {
     return await fn(clients);
   } finally {
     doc?.destroy();
     client?.destroy();
+    ecs?.destroy();
+    lambda?.destroy();
   }
 }

@@ -16,6 +16,10 @@ interface OptionSpec {
   readonly default?: string;
   /** Shown in the synopsis and as `(required)`; missing, it is a usage error. */
   readonly required?: boolean;
+  /** May be given several times (a string option): the value is then an array. */
+  readonly multiple?: boolean;
+  /** Shown in the synopsis although not required: one of several ways to call (`(--cluster C | --account ID)`). */
+  readonly synopsis?: string;
 }
 
 /** A command's options by name (without the `--`), in the order the usage lists them. */
@@ -26,7 +30,9 @@ export function parserOptions(table: OptionTable): NonNullable<ParseArgsConfig['
   return Object.fromEntries(
     Object.entries(table).map(([name, o]) => [
       name,
-      o.type === 'string' && o.default !== undefined ? { type: 'string', default: o.default } : { type: o.type },
+      o.type === 'string' && o.default !== undefined
+        ? { type: 'string', default: o.default }
+        : { type: o.type, ...(o.multiple && { multiple: true }) },
     ]),
   );
 }
@@ -47,11 +53,12 @@ export function optionLines(table: OptionTable): string[] {
   });
 }
 
-/** `--cluster C --since T [options]`: the required options, then `[options]` when there are others. */
+/** `--cluster C --since T [options]`: the required options (and synopsis forms), then `[options]` when there are others. */
 export function synopsis(table: OptionTable): string {
   const entries = Object.entries(table);
   const required = entries.filter(([, o]) => o.required).map(([name, o]) => flag(name, o));
-  return [...required, ...(entries.length > required.length ? ['[options]'] : [])].join(' ');
+  const shown = entries.flatMap(([name, o]) => (o.required ? [flag(name, o)] : o.synopsis ? [o.synopsis] : []));
+  return [...shown, ...(entries.length > required.length ? ['[options]'] : [])].join(' ');
 }
 
 /** The first required option missing from parsed values, as `--name`. */

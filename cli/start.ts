@@ -4,7 +4,7 @@
 // projector, and prints a report.
 import { paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EcsEvent } from '../domain/eventTypes.js';
-import type { ProjectorCounts } from '../functions/projector.js';
+import { noProjectorCounts, type ProjectorCounts } from '../functions/projector.js';
 import { startLocalStack } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       `DynamoDB Local on ${stack.dynamo.endpoint}; ${events.length} distinct events, ${deliveries.length} deliveries.`,
     );
 
-    const projected: ProjectorCounts = { projected: 0, staleSkipped: 0, historyOnly: 0, poison: 0, failed: 0 };
+    const projected = noProjectorCounts();
     const onBatch = ({ response }: { response?: unknown }) => {
       const counts = (response as { counts?: ProjectorCounts } | undefined)?.counts;
       if (counts) for (const k of Object.keys(projected) as (keyof ProjectorCounts)[]) projected[k] += counts[k];
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
           [`rejected (${[...rejections].map(([r, n]) => `${r} ×${n}`).join(', ')})`, ingested.rejected],
           ['rows projected', projected.projected],
           ['stale or equal versions skipped', projected.staleSkipped],
-          ['history-only (service, deployment)', projected.historyOnly],
+          ['history-only (service, deployment, other ECS types)', projected.historyOnly],
           [`log items in ${stack.tables.eventLog}`, await count(stack.tables.eventLog)],
           [`rows in ${stack.tables.taskState}`, await count(stack.tables.taskState)],
           [`rows in ${stack.tables.instanceState}`, await count(stack.tables.instanceState)],

@@ -1,4 +1,4 @@
-import type { KINDS, Kind } from './kinds.js';
+import type { KINDS, NamedKind } from './kinds.js';
 
 /**
  * ECS ARNs. Partitions (aws, aws-cn, aws-us-gov, ...) and both the old (`task/<id>`) and the new
@@ -8,7 +8,7 @@ import type { KINDS, Kind } from './kinds.js';
 const ARN = /^arn:aws(?:-[a-z]+)*:ecs:([a-z0-9-]+):([^:\s]+):([a-z-]+)\/(\S+)$/;
 
 /** The resource types of the ARNs the log is keyed by, and clusters. */
-export type EcsResourceType = (typeof KINDS)[Kind]['resourceType'] | 'cluster';
+export type EcsResourceType = (typeof KINDS)[NamedKind]['resourceType'] | 'cluster';
 
 export interface EcsArn {
   readonly partition: string;

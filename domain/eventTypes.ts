@@ -1,10 +1,11 @@
-import type { DetailType, Kind } from './kinds.js';
+import type { Kind } from './kinds.js';
 
 /** An EventBridge envelope as ECS sends it. Unknown fields are kept as they are. */
 export interface EcsEvent {
   version?: string;
   id?: string;
-  'detail-type': DetailType;
+  /** One of the named detail-types (domain/kinds.ts) or any other `ECS ...` type. */
+  'detail-type': string;
   source: 'aws.ecs';
   account?: string;
   time?: string;
@@ -17,14 +18,19 @@ export interface EcsEvent {
 /** A validated event, ready to append to the log. */
 export interface ParsedEvent {
   readonly kind: Kind;
-  readonly detailType: DetailType;
-  /** Partition key of the log: task, container-instance or service ARN. */
+  readonly detailType: string;
+  /**
+   * Partition key of the log: task, container-instance or service ARN; for kind `other`,
+   * `<resourceArn>#other` (domain/otherEvents.ts).
+   */
   readonly arn: string;
   /**
-   * Sort key of the log. `detail.version` for tasks and instances; for service and deployment
-   * events (which have none) the derived version of domain/serviceVersion.ts.
+   * Sort key of the log. `detail.version` for tasks and instances; for every other kind (service,
+   * deployment, other) the derived version of domain/derivedVersion.ts.
    */
   readonly version: number;
+  /** Kind `other` only: the resource the event is about (its partition key without `#other`). */
+  readonly resourceArn?: string;
   readonly clusterArn: string | undefined;
   readonly eventId: string | undefined;
   /** Event time in epoch milliseconds: envelope `time`, else `detail.updatedAt` (tasks, instances). */

@@ -1,3 +1,4 @@
+import { encodeEvent, type StoredEventValue } from './eventCodec.js';
 import type { ParsedEvent } from './eventTypes.js';
 import { type Summary, summaryOf } from './summary.js';
 import { timelineKey, timelineShard } from './timeline.js';
@@ -14,9 +15,18 @@ export interface LogItem extends Summary {
   readonly ingestedAt: number;
   /** ULID of the append, for tracing one delivery through logs. */
   readonly ingestId: string;
-  /** The event as received (secrets redacted), as one JSON string: exact and free of map limits. */
-  readonly event: string;
+  /**
+   * The event as received (secrets redacted): its JSON, exact and free of map limits, encoded by
+   * domain/eventCodec.ts (compressed Binary, or the plain string; read it with decodeStoredEvent).
+   */
+  readonly event: StoredEventValue;
+  /**
+   * Written before issue 15 only. The cluster is the first part of `timelineKey` (and in the event),
+   * so items no longer repeat it: readers take it from there (domain/timeline.ts clusterOfTimelineKey).
+   */
   readonly clusterArn?: string;
+  /** Kind `other` only: the resource the event is about; the partition key is `<resourceArn>#other`. */
+  readonly resourceArn?: string;
   /** Key of the cluster timeline index; absent when the event names no cluster. */
   readonly timelineKey?: string;
   /**
@@ -37,6 +47,14 @@ export interface IngestStamp {
 
 const DAY_S = 86_400;
 
+/**
+ * Attributes that items written before issue 15 also hold, and the value they held for an event: a
+ * check that derives an item again (domain/logCheck.ts) accepts them on such an item.
+ */
+export const formerAttributes = (parsed: ParsedEvent): Record<string, unknown> => ({
+  clusterArn: parsed.clusterArn,
+});
+
 export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
   const retentionDays = ingest.retentionDays ?? 0;
   return {
@@ -47,9 +65,9 @@ export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
     eventTime: parsed.eventTime,
     ingestedAt: ingest.ingestedAt,
     ingestId: ingest.ingestId,
-    event: JSON.stringify(parsed.event),
+    event: encodeEvent(JSON.stringify(parsed.event)).value,
+    ...(parsed.resourceArn !== undefined && { resourceArn: parsed.resourceArn }),
     ...(parsed.clusterArn !== undefined && {
-      clusterArn: parsed.clusterArn,
       timelineKey: timelineKey(parsed.clusterArn, parsed.eventTime, timelineShard(parsed.arn)),
     }),
     ...summaryOf(parsed.event.detail),

@@ -1,9 +1,17 @@
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
+import { derivedVersion, MAX_DERIVED_EVENT_TIME_MS } from './derivedVersion.js';
 import type { EcsEvent, ParsedEvent } from './eventTypes.js';
-import { DETAIL_TYPE_NAMES, isStateKind, KINDS, type Kind, kindOfDetailType } from './kinds.js';
+import {
+  ECS_DETAIL_TYPE_PREFIX,
+  EVENT_DETAIL_TYPE_NAMES,
+  isStateKind,
+  KINDS,
+  type Kind,
+  kindOfEventDetailType,
+} from './kinds.js';
+import { otherClusterArn, otherPartition, otherResourceArn } from './otherEvents.js';
 import { redactOverrideEnvironment } from './redact.js';
 import { accept, quote, type Result, reject, typeOf } from './rejection.js';
-import { MAX_SERVICE_EVENT_TIME_MS, serviceVersion } from './serviceVersion.js';
 import { parseIsoTime, toIso } from './time.js';
 
 /**
@@ -112,15 +120,15 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
       );
     }
     // A derived log version beyond 2^53 would be stored imprecisely, and duplicates would no longer match.
-    if (!isStateKind(kind) && ms > MAX_SERVICE_EVENT_TIME_MS) {
+    if (!isStateKind(kind) && ms > MAX_DERIVED_EVENT_TIME_MS) {
       return reject(
         'TIME_INVALID',
-        `time must be before ${toIso(MAX_SERVICE_EVENT_TIME_MS + 1)}, got ${quote(event.time)}`,
+        `time must be before ${toIso(MAX_DERIVED_EVENT_TIME_MS + 1)}, got ${quote(event.time)}`,
       );
     }
     return accept(ms);
   }
-  // Service and deployment events have no version: their log key is derived from `time`, which must be there.
+  // Every other kind has no version the log may order by: its log key is derived from `time`, which must be there.
   if (isStateKind(kind)) {
     if (detail.updatedAt !== undefined) {
       const ms = parseIsoTime(detail.updatedAt);
@@ -130,16 +138,32 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
     }
     return reject('TIME_MISSING', 'time is required (or detail.updatedAt when the envelope has no time)');
   }
-  return reject('TIME_MISSING', 'time is required for service and deployment events (their log key derives from it)');
+  return reject(
+    'TIME_MISSING',
+    'time is required for service, deployment and other events without a detail.version (their log key derives from it)',
+  );
 }
 
 interface Identity {
   readonly arn: string;
   readonly version: number | undefined;
   readonly clusterArn: string | undefined;
+  readonly resourceArn?: string;
 }
 
 function identify(kind: Kind, event: Record<string, unknown>, detail: Record<string, unknown>): Result<Identity> {
+  if (kind === 'other') {
+    // History only, in its own partition, whatever the event carries (a `detail.version` included).
+    const resource = otherResourceArn(event, detail);
+    if (!resource.ok) return resource;
+    const resourceArn = resource.value;
+    return accept({
+      arn: otherPartition(resourceArn),
+      version: undefined,
+      clusterArn: otherClusterArn(resourceArn, detail),
+      resourceArn,
+    });
+  }
   if (isStateKind(kind)) {
     const { arnField, resourceType, state } = KINDS[kind];
     const arn = checkArn(detail[arnField], `detail.${arnField}`, resourceType);
@@ -183,11 +207,12 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   if (input.source !== 'aws.ecs')
     return reject('SOURCE_UNSUPPORTED', `source must be "aws.ecs", got ${quote(input.source)}`);
   const detailType = input['detail-type'];
-  const kind = kindOfDetailType(detailType);
+  // The reconciler's own detail-types (observations, missing marks) never come in as events.
+  const kind = kindOfEventDetailType(detailType);
   if (kind === undefined) {
     return reject(
       'DETAIL_TYPE_UNSUPPORTED',
-      `detail-type must be one of ${DETAIL_TYPE_NAMES.map((t) => `"${t}"`).join(', ')}, got ${quote(detailType)}`,
+      `detail-type must be one of ${EVENT_DETAIL_TYPE_NAMES.map((t) => `"${t}"`).join(', ')} or another ECS type (starting "${ECS_DETAIL_TYPE_PREFIX}"), got ${quote(detailType)}`,
     );
   }
   const detail = input.detail;
@@ -206,13 +231,14 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   if (bytes > MAX_EVENT_BYTES) {
     return reject('EVENT_TOO_LARGE', `the event is ${bytes} bytes of JSON; the maximum is ${MAX_EVENT_BYTES} bytes`);
   }
-  const { arn, clusterArn } = identity.value;
+  const { arn, clusterArn, resourceArn } = identity.value;
   return accept({
     kind,
-    detailType: KINDS[kind].detailType,
+    detailType: detailType as string,
     arn,
-    version: identity.value.version ?? serviceVersion(eventTime.value, event),
+    version: identity.value.version ?? derivedVersion(eventTime.value, event),
     clusterArn,
+    ...(resourceArn !== undefined && { resourceArn }),
     eventId: input.id as string | undefined,
     eventTime: eventTime.value,
     event,

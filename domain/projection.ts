@@ -1,12 +1,42 @@
-import { isStateKind, KINDS, kindOfDetailType, type StateKind } from './kinds.js';
+import { decodeStoredEvent } from './eventCodec.js';
+import {
+  isMissingKind,
+  isObservationKind,
+  isObservedKind,
+  KINDS,
+  kindOfDetailType,
+  resourceArnOfPartition,
+  rowKindOf,
+  type StateKind,
+} from './kinds.js';
 
 /** The latest state of one task or container instance: a row of ECSTaskState or ECSCtrInstanceState. */
 export interface Projection {
   readonly kind: StateKind;
   readonly arn: string;
   readonly version: number;
-  /** Every `detail` field as a top-level attribute, plus version, eventTime, eventId and maybe expiresAt. */
+  /**
+   * Every `detail` field as a top-level attribute, plus version, eventTime, eventId and maybe expiresAt;
+   * a state the reconciler observed through the ECS API (not an event) also has `observedAt`.
+   */
   readonly row: Record<string, unknown>;
+}
+
+/** The row attribute that says a row's state came from an ECS API observation, epoch ms. */
+export const OBSERVED_AT = 'observedAt';
+/** The row attribute of a missing mark: when ECS last did not know the resource at the row's version, epoch ms. */
+export const LAST_SEEN_MISSING_AT = 'lastSeenMissingAt';
+
+/**
+ * A missing mark (domain/observation.ts): ECS did not know this task or instance at `at` while its
+ * row held `version`. It never changes a row's version; it sets LAST_SEEN_MISSING_AT on the row of
+ * exactly that version, and a later version (a new state) drops it.
+ */
+export interface MissingMark {
+  readonly kind: StateKind;
+  readonly arn: string;
+  readonly version: number;
+  readonly at: number;
 }
 
 /** The part of a log item that projection reads. */
@@ -23,6 +53,8 @@ export type ProjectOutcome =
   | { readonly type: 'state'; readonly projection: Projection }
   /** Service and deployment events are history only. */
   | { readonly type: 'historyOnly' }
+  /** A missing mark: folded into the row of its version, never a state of its own. */
+  | { readonly type: 'mark'; readonly mark: MissingMark }
   /** A log item that can never be projected: logged with its key, counted, recoverable by rebuild once fixed. */
   | { readonly type: 'poison'; readonly message: string };
 
@@ -47,14 +79,27 @@ export function project(item: ProjectableItem, options: ProjectionOptions): Proj
   });
   const kind = kindOfDetailType(item.detailType);
   if (kind === undefined) return poison(`unknown detailType ${JSON.stringify(item.detailType)}`);
-  if (!isStateKind(kind)) return { type: 'historyOnly' };
+  const rowKind = rowKindOf(kind);
+  if (rowKind === undefined) return { type: 'historyOnly' };
   if (typeof item.arn !== 'string' || typeof item.version !== 'number' || !Number.isSafeInteger(item.version)) {
     return poison('arn or version missing or of the wrong type');
   }
-  if (typeof item.event !== 'string') return poison('event attribute is not a string');
+  // The reconciler's items live in partitions of their own (`<arn>#observed`, `<arn>#observed-missing`).
+  const arn = isObservedKind(kind) ? resourceArnOfPartition(kind, item.arn) : item.arn;
+  if (arn === undefined) return poison(`the partition key of a ${String(item.detailType)} item names no resource`);
+  if (isMissingKind(kind)) {
+    if (typeof item.eventTime !== 'number') return poison('a missing mark needs its eventTime');
+    return { type: 'mark', mark: { kind: rowKind, arn, version: item.version, at: item.eventTime } };
+  }
+  let json: string;
+  try {
+    json = decodeStoredEvent(item);
+  } catch (e) {
+    return poison((e as Error).message);
+  }
   let detail: unknown;
   try {
-    detail = (JSON.parse(item.event) as { detail?: unknown }).detail;
+    detail = (JSON.parse(json) as { detail?: unknown }).detail;
   } catch (e) {
     return poison(`event is not valid JSON (${(e as Error).message})`);
   }
@@ -64,15 +109,17 @@ export function project(item: ProjectableItem, options: ProjectionOptions): Proj
   const eventTime = typeof item.eventTime === 'number' ? item.eventTime : undefined;
   const row: Record<string, unknown> = {
     ...d,
-    [KINDS[kind].state.key]: item.arn,
+    [KINDS[rowKind].state.key]: arn,
     version: item.version,
     eventTime,
     eventId: typeof item.eventId === 'string' ? item.eventId : undefined,
+    // An observation is a state like an event's, marked with when the API said so.
+    ...(isObservationKind(kind) && { [OBSERVED_AT]: eventTime }),
   };
-  if (options.ttlDays > 0 && eventTime !== undefined && isTerminal(kind, d)) {
+  if (options.ttlDays > 0 && eventTime !== undefined && isTerminal(rowKind, d)) {
     row.expiresAt = Math.floor(eventTime / 1000) + options.ttlDays * DAY_S;
   }
-  return { type: 'state', projection: { kind, arn: item.arn, version: item.version, row } };
+  return { type: 'state', projection: { kind: rowKind, arn, version: item.version, row } };
 }
 
 /** Which state wins: the higher version. Versions of one resource are unique in the log. */

@@ -1,12 +1,13 @@
 import { detailOf, type StoredEvent } from './audit/storedEvent.js';
-import { MAX_SERVICE_PROBES, SERVICE_VERSION_SLOTS } from './serviceVersion.js';
+import { DERIVED_VERSION_SLOTS, MAX_DERIVED_PROBES } from './derivedVersion.js';
 import { parseIsoTime } from './time.js';
+import { clusterOfTimelineKey } from './timeline.js';
 
 /** One service action or deployment state change read back from the log. */
 export interface ServiceLogEvent {
   /** The service ARN (partition key of the log). */
   readonly arn: string;
-  /** Derived log version (domain/serviceVersion.ts). */
+  /** Derived log version (domain/derivedVersion.ts). */
   readonly version: number;
   readonly detailType: string;
   readonly eventId: string | undefined;
@@ -23,7 +24,9 @@ export const DEPLOYMENT_STATE_CHANGE = 'ECS Deployment State Change';
  * A log item as a ServiceLogEvent; undefined when it is not a service action or deployment event.
  * The log holds only validated events, so a stored event that does not parse is an error (thrown).
  */
-export function toServiceLogEvent(item: StoredEvent & { readonly clusterArn?: string }): ServiceLogEvent | undefined {
+export function toServiceLogEvent(
+  item: StoredEvent & { readonly clusterArn?: string; readonly timelineKey?: string },
+): ServiceLogEvent | undefined {
   if (item.detailType !== SERVICE_ACTION && item.detailType !== DEPLOYMENT_STATE_CHANGE) return undefined;
   return {
     arn: item.arn,
@@ -31,7 +34,8 @@ export function toServiceLogEvent(item: StoredEvent & { readonly clusterArn?: st
     detailType: item.detailType,
     eventId: item.eventId,
     eventTime: item.eventTime,
-    clusterArn: item.clusterArn,
+    // Items written before issue 15 hold the cluster; newer ones have it in their timeline key only.
+    clusterArn: item.clusterArn ?? clusterOfTimelineKey(item.timelineKey),
     detail: detailOf(item),
   };
 }
@@ -64,30 +68,42 @@ export function compareServiceEvents(a: ServiceLogEvent, b: ServiceLogEvent): nu
   return a.eventTime - b.eventTime || detailTime(a) - detailTime(b) || phase(a) - phase(b) || a.version - b.version;
 }
 
+/** What TimeOrderBuffer needs of an item of a partition keyed by derived versions. */
+export interface DerivedVersionItem {
+  readonly version: number;
+  readonly eventTime: number;
+}
+
 /**
- * Puts a stream of one service's log items, read in version order, into time order page by page.
- * Versions order whole seconds only (the low six digits are a hash), so items are held until no
- * later version can still belong to their second: every event of second `s` has a version below
- * (s + 1) × 10^6 + MAX_SERVICE_PROBES (collision probes can spill past the second), so `s` is
+ * Puts a stream of one partition's log items with derived versions (a service's, or a resource's
+ * `#other` events), read in version order, into time order page by page. Versions order whole
+ * seconds only (the low six digits are a hash), so items are held until no later version can still
+ * belong to their second: every event of second `s` has a version below
+ * (s + 1) × 10^6 + MAX_DERIVED_PROBES (collision probes can spill past the second), so `s` is
  * complete once a version at or above that has been read. Memory is bounded by the events of about
- * one second, not by the length of the log.
+ * one second, not by the length of the log. The order within a second is `compare`'s (default:
+ * compareServiceEvents).
  */
-export class TimeOrderBuffer {
-  private held: ServiceLogEvent[] = [];
+export class TimeOrderBuffer<T extends DerivedVersionItem = ServiceLogEvent> {
+  private held: T[] = [];
+
+  constructor(
+    private readonly compare: (a: T, b: T) => number = compareServiceEvents as unknown as (a: T, b: T) => number,
+  ) {}
 
   /** Adds the next event (in version order); returns the events now known to be in final order. */
-  push(event: ServiceLogEvent): ServiceLogEvent[] {
-    const complete = (e: ServiceLogEvent) =>
-      (Math.floor(e.eventTime / 1000) + 1) * SERVICE_VERSION_SLOTS + MAX_SERVICE_PROBES <= event.version;
+  push(event: T): T[] {
+    const complete = (e: T) =>
+      (Math.floor(e.eventTime / 1000) + 1) * DERIVED_VERSION_SLOTS + MAX_DERIVED_PROBES <= event.version;
     const ready = this.held.filter(complete);
     if (ready.length > 0) this.held = this.held.filter((e) => !complete(e));
     this.held.push(event);
-    return ready.sort(compareServiceEvents);
+    return ready.sort(this.compare);
   }
 
   /** The events still held, at the end of the stream. */
-  flush(): ServiceLogEvent[] {
-    const rest = this.held.sort(compareServiceEvents);
+  flush(): T[] {
+    const rest = this.held.sort(this.compare);
     this.held = [];
     return rest;
   }

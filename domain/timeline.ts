@@ -18,6 +18,10 @@ export const timelineShard = (arn: string): number => hash48(arn) % TIMELINE_SHA
 export const timelineKey = (clusterArn: string, epochMs: number, shard: number): string =>
   `${clusterArn}#${hourBucket(epochMs)}#${shard}`;
 
+/** The cluster a timeline key belongs to (cluster ARNs hold no `#`); undefined for no key. */
+export const clusterOfTimelineKey = (key: unknown): string | undefined =>
+  typeof key === 'string' && key.includes('#') ? key.slice(0, key.indexOf('#')) : undefined;
+
 /** Every timeline partition a reader must query (and merge) to cover [sinceMs, untilMs]. */
 export function timelineKeys(clusterArn: string, sinceMs: number, untilMs: number): string[][] {
   const hours: string[][] = [];

@@ -1,7 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { type Invocation, type ParkedRefusal, parkedRefusal } from '../domain/audit/replayRecord.js';
+import { metricDetailType } from '../domain/kinds.js';
+import { countedAccounts, metricOrigin } from '../domain/origin.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { describeRejection, type Rejection } from '../domain/rejection.js';
 import { createDocumentClient } from '../infra/client.js';
@@ -11,8 +15,9 @@ import { createLogger, createMetrics, publishCounts } from './observability.js';
 import { onFirstCall } from './onFirstCall.js';
 
 /**
- * Thrown for a refused event. Lambda then parks the event, with this message, in the function's
- * on-failure destination. The message starts `rejected [REASON_CODE]:` so operators can search it.
+ * Thrown by {@link createIngestHandler} for a refused event: `ecs-events load` and the local stack
+ * report it; the Lambda entry point parks the event once instead (see {@link createLambdaIngestHandler}).
+ * The message starts `rejected [REASON_CODE]:` so operators can search it.
  */
 export class IngestRejectedError extends Error {
   override readonly name = 'IngestRejectedError';
@@ -43,15 +48,18 @@ export interface IngestDeps {
   readonly logger?: Logger;
   /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metrics?: Metrics;
+  /** Accounts counted under their own id in `Ingested` by account (METRIC_ACCOUNT_IDS); others as "other". */
+  readonly metricAccountIds?: string | undefined;
 }
 
 /** The {@link IngestDeps} settings of a configuration (infra/config.ts readConfig). */
 export const ingestSettings = (
   config: Config,
-): Pick<IngestDeps, 'eventLogTable' | 'redactEnvironment' | 'logRetentionDays'> => ({
+): Pick<IngestDeps, 'eventLogTable' | 'redactEnvironment' | 'logRetentionDays' | 'metricAccountIds'> => ({
   eventLogTable: config.tables.eventLog,
   redactEnvironment: config.redactOverrideEnvironment,
   logRetentionDays: config.logRetentionDays,
+  metricAccountIds: config.metricAccountIds,
 });
 
 /**
@@ -61,10 +69,10 @@ export const ingestSettings = (
  *
  * Failure semantics:
  * - An event that can never be logged (not an ECS event, no ARN, no version, ...) is refused: the
- *   handler logs the reason (never the event), counts `Rejected`, and throws an
- *   {@link IngestRejectedError} whose message starts `rejected [REASON_CODE]:`. Invoked
- *   asynchronously by EventBridge, Lambda then parks the event with that message in the function's
- *   on-failure destination, from which `ecs-events load` replays it.
+ *   handler logs the reason (never the event), counts `Rejected` once, and throws an
+ *   {@link IngestRejectedError} whose message starts `rejected [REASON_CODE]:`. The Lambda entry
+ *   point parks it in the ingest failure queue and returns ({@link createLambdaIngestHandler});
+ *   `ecs-events load` reports it.
  * - A DynamoDB failure (throttling beyond the SDK's retries, a missing table, ...) is logged,
  *   counted as `AppendFailed` and thrown as it came, so that Lambda retries the event.
  * - A `conflict` does not throw: the first event of that ARN and version stays; a warning is logged.
@@ -92,6 +100,7 @@ export const ingestSettings = (
 export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promise<IngestResult> {
   const logger = deps.logger ?? createLogger();
   const metrics = deps.metrics ?? createMetrics();
+  const accounts = countedAccounts(deps.metricAccountIds);
   return async (event) => {
     const parsed = parseEvent(event, { redactEnvironment: deps.redactEnvironment });
     if (!parsed.ok) {
@@ -137,14 +146,113 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
       Duplicate: outcome.type === 'duplicate' ? 1 : 0,
       Conflict: outcome.type === 'conflict' ? 1 : 0,
     });
+    if (outcome.type === 'appended') {
+      // Per detail-type, a bounded dimension: the types ECS names (domain/kinds.ts metricDetailType).
+      metrics
+        .singleMetric()
+        .addDimension('detailType', metricDetailType(detailType))
+        .addMetric('Appended', MetricUnit.Count, 1);
+    }
+    // Bounded per-account and per-region series (domain/origin.ts): accounts + regions, not their product.
+    const origin = metricOrigin(event, accounts);
+    metrics.singleMetric().addDimension('account', origin.account).addMetric('Ingested', MetricUnit.Count, 1);
+    metrics.singleMetric().addDimension('region', origin.region).addMetric('Ingested', MetricUnit.Count, 1);
     return { outcome: outcome.type, arn, version: stored };
   };
 }
 
 /**
- * The Lambda entry point: one EventBridge event per invocation. Its client and settings
- * (infra/config.ts) are made on the first invocation, so importing this module creates nothing.
+ * The `custom` client context `ecs-events load --function` invokes ingest with (Lambda Invoke's
+ * ClientContext): such a call is an operator's replay, which reports a refusal instead of parking it.
  */
-export const handler = onFirstCall(() =>
-  createIngestHandler({ doc: createDocumentClient(), ...ingestSettings(readConfig()) }),
-);
+export const LOAD_CLIENT_CONTEXT = { caller: 'ecs-events load' } as const;
+
+const isLoadInvocation = (context: Context | undefined): boolean =>
+  (context?.clientContext?.custom as { caller?: unknown } | undefined)?.caller === LOAD_CLIENT_CONTEXT.caller;
+
+/** A refused event the Lambda entry point parked: it returns normally, so Lambda does not retry it. */
+export interface ParkedResult {
+  readonly outcome: 'rejected';
+  readonly reason: Rejection['reason'];
+  /** The SQS message id of the parked record. */
+  readonly parkedMessageId: string | undefined;
+}
+
+export interface LambdaIngestDeps extends IngestDeps {
+  /**
+   * Parks a refused event's record in the ingest failure queue (SQS SendMessage), returning the
+   * message id; undefined: a refusal is thrown, for Lambda's retries and on-failure destination.
+   */
+  readonly park?: ((record: ParkedRefusal) => Promise<string | undefined>) | undefined;
+}
+
+const invocationOf = (context: Context | undefined): Invocation => ({
+  requestId: context?.awsRequestId ?? 'unknown',
+  functionArn: context?.invokedFunctionArn ?? 'unknown',
+  functionVersion: context?.functionVersion,
+});
+
+/**
+ * The ingest function as Lambda runs it: {@link createIngestHandler}, but a refused event is parked
+ * **once**. A thrown refusal would run three times (two async retries), be counted three times in
+ * `Rejected`, `Errors` and the logs, and only then reach the on-failure destination. Instead the
+ * refusal, with its reason code and message, is sent to the ingest failure queue as an on-failure
+ * destination record (domain/audit/replayRecord.ts: `ecs-events load` replays it unchanged) and the
+ * handler returns `{ outcome: 'rejected', reason, parkedMessageId }`: no function error, no retry.
+ *
+ * Transient failures keep Lambda's retry path: a DynamoDB error is thrown as before; so is the
+ * refusal when parking it fails (SQS unreachable, no queue configured), counted as `ParkFailed`,
+ * for Lambda to retry and, at worst, park through its own on-failure destination.
+ */
+export function createLambdaIngestHandler(
+  deps: LambdaIngestDeps,
+): (event: unknown, context?: Context) => Promise<IngestResult | ParkedResult> {
+  const logger = deps.logger ?? createLogger();
+  const metrics = deps.metrics ?? createMetrics();
+  const ingest = createIngestHandler({ ...deps, logger, metrics });
+  return async (event, context) => {
+    try {
+      return await ingest(event);
+    } catch (e) {
+      // `ecs-events load --function` reports refusals itself; parking them again would loop a replay.
+      if (!(e instanceof IngestRejectedError) || deps.park === undefined || isLoadInvocation(context)) throw e;
+      const eventId = (event as { id?: unknown } | null)?.id;
+      try {
+        const parkedMessageId = await deps.park(parkedRefusal(event, e.rejection, invocationOf(context), Date.now()));
+        logger.info('refused event parked in the ingest failure queue', { reason: e.reason, eventId, parkedMessageId });
+        return { outcome: 'rejected', reason: e.reason, parkedMessageId };
+      } catch (parkError) {
+        logger.error('refused event could not be parked; thrown for Lambda to retry', {
+          reason: e.reason,
+          eventId,
+          error: String(parkError),
+        });
+        publishCounts(metrics, { ParkFailed: 1 });
+        throw e;
+      }
+    }
+  };
+}
+
+/**
+ * The Lambda entry point: one EventBridge event per invocation. Its clients and settings
+ * (infra/config.ts) are made on the first invocation, so importing this module creates nothing;
+ * the SQS client (infra/queue.ts) only on the first refusal.
+ */
+export const handler = onFirstCall(() => {
+  const config = readConfig();
+  const queueUrl = config.ingestFailureQueueUrl;
+  let queue: Promise<(record: ParkedRefusal) => Promise<string | undefined>> | undefined;
+  const park = async (record: ParkedRefusal) => {
+    queue ??= import('../infra/queue.js').then(({ createQueueClient, sendToQueue }) => {
+      const sqs = createQueueClient();
+      return (r: ParkedRefusal) => sendToQueue(sqs, queueUrl as string, r, { reason: r.responsePayload.reason });
+    });
+    return (await queue)(record);
+  };
+  return createLambdaIngestHandler({
+    doc: createDocumentClient(),
+    ...ingestSettings(config),
+    park: queueUrl ? park : undefined,
+  });
+});

@@ -3,10 +3,13 @@
  * first call, not when the module is imported: importing a function module creates nothing. A
  * `build` that throws (a configuration error) fails that invocation and is tried again on the next.
  */
-export function onFirstCall<E, R>(build: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
-  let handler: ((event: E) => Promise<R>) | undefined;
-  return async (event) => {
+export function onFirstCall<A extends unknown[], R>(
+  build: () => (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  let handler: ((...args: A) => Promise<R>) | undefined;
+  // Every argument Lambda passes (the event, and the context that some entry points read) goes on.
+  return async (...args) => {
     handler ??= build();
-    return handler(event);
+    return handler(...args);
   };
 }

@@ -1,15 +1,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { latestPerResource, type Projection, project } from '../domain/projection.js';
+import { latestPerResource, type MissingMark, type Projection, project } from '../domain/projection.js';
+import { classifyLogChange, isTamperMarker, type TamperReport } from '../domain/tamper.js';
 import { createDocumentClient } from '../infra/client.js';
 import { readConfig, type TableNames } from '../infra/config.js';
-import { isUnwritable, putIfNewer, stateTableName } from '../infra/stateWrites.js';
+import { applyMark, isUnwritable, putIfNewer, stateTableName } from '../infra/stateWrites.js';
+import { queueTamperSink, type TamperSink } from '../infra/tamperQueue.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
 import { onFirstCall } from './onFirstCall.js';
+import { unmarshallImage } from './streamImage.js';
+import { keepTampering } from './tampering.js';
 
 export interface ProjectorDeps {
   readonly doc: DynamoDBDocumentClient;
@@ -20,6 +23,13 @@ export interface ProjectorDeps {
   readonly logger?: Logger;
   /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metrics?: Metrics;
+  /**
+   * Where a tampering's old image is kept (the deployment's tamper queue, LOG_TAMPER_QUEUE_URL).
+   * Without one it is only in the handler's result (`tampered`) and the log line.
+   */
+  readonly tamperSink?: TamperSink | undefined;
+  /** Default Date.now: the `detectedAt` of tamper reports. */
+  readonly now?: () => number;
 }
 
 /** What one batch did; also returned to local callers (the stream poller) for their reports. */
@@ -29,7 +39,19 @@ export interface ProjectorCounts {
   historyOnly: number;
   poison: number;
   failed: number;
+  /** MODIFY and non-TTL REMOVE records of the log: never projected, kept and reported (domain/tamper.ts). */
+  tampered: number;
 }
+
+/** Counts of nothing yet: the start of a batch, or of a sum over batches. */
+export const noProjectorCounts = (): ProjectorCounts => ({
+  projected: 0,
+  staleSkipped: 0,
+  historyOnly: 0,
+  poison: 0,
+  failed: 0,
+  tampered: 0,
+});
 
 type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projection };
 
@@ -37,8 +59,16 @@ type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projectio
  * The projector function, on the event log's DynamoDB Stream: turns each INSERT (a new log item)
  * into the latest-state row of its task or container instance (ECSTaskState, ECSCtrInstanceState)
  * with one conditional put that only ever moves a row to a higher version. Service and deployment
- * events are history only; MODIFY and REMOVE records are skipped. Of several versions of one
- * resource in a batch only the highest is written.
+ * events are history only. Of several versions of one resource in a batch only the highest is written.
+ * The reconciler's observations (`<arn>#observed`, the ECS API's version) are states of `<arn>` under
+ * the same rule (an equal version changes nothing); its missing marks (`<arn>#observed-missing`) set
+ * `lastSeenMissingAt` on the row of exactly their version, after the batch's states, never its version.
+ *
+ * Tampering: the log is append-only, so a MODIFY, or a REMOVE that is not DynamoDB's TTL deletion, is
+ * tampering (domain/tamper.ts). It is never projected; it is logged with its key, counted as
+ * `LogTampered`, its old image handed to `tamperSink` and returned in `tampered`, and its key recorded
+ * in the log (a marker under `<arn>#tampered`) for rebuild and verify to exclude. It never blocks
+ * the shard: only a failure to keep it is reported for retry, like a failed write.
  *
  * Failure semantics: the handler never throws for a record.
  * - A write that fails and may succeed later (throttling beyond the SDK's retries, a network error)
@@ -70,24 +100,47 @@ type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projectio
  */
 export function createProjectorHandler(
   deps: ProjectorDeps,
-): (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse & { counts: ProjectorCounts }> {
+): (
+  event: DynamoDBStreamEvent,
+) => Promise<DynamoDBBatchResponse & { counts: ProjectorCounts; tampered: TamperReport[] }> {
   const logger = deps.logger ?? createLogger();
   const metrics = deps.metrics ?? createMetrics();
   return async (event) => {
-    const counts: ProjectorCounts = { projected: 0, staleSkipped: 0, historyOnly: 0, poison: 0, failed: 0 };
+    const counts = noProjectorCounts();
+    const tamperings: { readonly record: DynamoDBRecord; readonly change: 'MODIFY' | 'REMOVE' }[] = [];
     const decoded: Decoded[] = [];
+    // Missing marks (the reconciler's "ECS did not know it"), folded in after the batch's states.
+    const marks: { readonly record: DynamoDBRecord; readonly mark: MissingMark }[] = [];
+    let marked = 0;
     for (const record of event.Records) {
-      // The log is append-only: only INSERTs carry events (a REMOVE can only be an opted-in log TTL).
-      if (record.eventName !== 'INSERT') continue;
+      // The log is append-only: only INSERTs carry events. A TTL expiry (opted-in log retention) is no news.
+      const change = classifyLogChange(record);
+      if (change.type === 'tampering') {
+        tamperings.push({ record, change: change.change });
+        continue;
+      }
+      if (change.type === 'unknown') {
+        logger.warn('stream record of an unknown kind skipped', {
+          eventName: change.eventName,
+          keys: record.dynamodb?.Keys,
+          sequenceNumber: record.dynamodb?.SequenceNumber,
+        });
+      }
+      if (change.type !== 'append') continue;
       let item: Record<string, unknown>;
       try {
-        item = unmarshall((record.dynamodb?.NewImage ?? {}) as Record<string, AttributeValue>);
+        item = unmarshallImage(record.dynamodb?.NewImage);
       } catch (e) {
         item = { arn: record.dynamodb?.Keys?.arn?.S, version: record.dynamodb?.Keys?.version?.N, event: undefined };
         logger.error('poison stream record: NewImage cannot be read', {
           keys: record.dynamodb?.Keys,
           error: String(e),
         });
+      }
+      // The log's record of a tampering (appended below, by a projector) is history, never a state.
+      if (isTamperMarker(item)) {
+        counts.historyOnly++;
+        continue;
       }
       const outcome = project(item as never, { ttlDays: deps.ttlDays });
       if (outcome.type === 'historyOnly') counts.historyOnly++;
@@ -99,7 +152,8 @@ export function createProjectorHandler(
           keys: record.dynamodb?.Keys,
           sequenceNumber: record.dynamodb?.SequenceNumber,
         });
-      } else decoded.push({ record, projection: outcome.projection });
+      } else if (outcome.type === 'mark') marks.push({ record, mark: outcome.mark });
+      else decoded.push({ record, projection: outcome.projection });
     }
 
     // Several versions of one resource in a batch need one write: the highest.
@@ -140,7 +194,55 @@ export function createProjectorHandler(
       }),
     );
 
+    // A mark counts as projected when it landed on the row of its version, as stale when that row moved on.
+    await Promise.all(
+      marks.map(async ({ record, mark }) => {
+        const sequenceNumber = record.dynamodb?.SequenceNumber;
+        try {
+          if (await applyMark(deps.doc, stateTableName(deps.tables, mark.kind), mark)) {
+            counts.projected++;
+            marked++;
+          } else counts.staleSkipped++;
+        } catch (e) {
+          counts.failed++;
+          if (sequenceNumber) failedSequenceNumbers.push(sequenceNumber);
+          logger.warn('missing mark failed; reported for retry', {
+            arn: mark.arn,
+            version: mark.version,
+            sequenceNumber,
+            error: String(e),
+          });
+        }
+      }),
+    );
+
+    const now = (deps.now ?? Date.now)();
+    const kept = await Promise.all(
+      tamperings.map(async ({ record, change }): Promise<TamperReport | undefined> => {
+        counts.tampered++;
+        try {
+          const ctx = { doc: deps.doc, eventLogTable: deps.tables.eventLog, sink: deps.tamperSink, logger, now };
+          return await keepTampering(record, change, ctx);
+        } catch (e) {
+          // Logged with its key already; only keeping it failed: retried like a failed write.
+          counts.failed++;
+          const sequenceNumber = record.dynamodb?.SequenceNumber;
+          if (sequenceNumber) failedSequenceNumbers.push(sequenceNumber);
+          logger.warn('keeping a log tampering failed; reported for retry', {
+            keys: record.dynamodb?.Keys,
+            sequenceNumber,
+            error: String(e),
+          });
+          return undefined;
+        }
+      }),
+    );
+    // In stream order, as the records came.
+    const tampered = kept.filter((r): r is TamperReport => r !== undefined);
+
     publishCounts(metrics, {
+      LogTampered: counts.tampered,
+      MissingMarked: marked,
       Projected: counts.projected,
       StaleSkipped: counts.staleSkipped,
       HistoryOnly: counts.historyOnly,
@@ -148,7 +250,11 @@ export function createProjectorHandler(
       ProjectionFailed: counts.failed,
     });
     // Lambda retries from the lowest reported sequence number; later records are re-read and are harmless.
-    return { batchItemFailures: failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })), counts };
+    return {
+      batchItemFailures: failedSequenceNumbers.map((itemIdentifier) => ({ itemIdentifier })),
+      counts,
+      tampered,
+    };
   };
 }
 
@@ -158,5 +264,10 @@ export function createProjectorHandler(
  */
 export const handler = onFirstCall(() => {
   const config = readConfig();
-  return createProjectorHandler({ doc: createDocumentClient(), tables: config.tables, ttlDays: config.stateTtlDays });
+  return createProjectorHandler({
+    doc: createDocumentClient(),
+    tables: config.tables,
+    ttlDays: config.stateTtlDays,
+    tamperSink: config.tamperQueueUrl ? queueTamperSink(new SQSClient({}), config.tamperQueueUrl) : undefined,
+  });
 });

@@ -20,6 +20,16 @@ export interface Config {
   readonly serviceName: string;
   /** POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the metrics. */
   readonly metricsNamespace: string;
+  /**
+   * INGEST_FAILURE_QUEUE_URL: where the ingest function parks a refused event, once (SQS
+   * SendMessage); unset: it throws the refusal instead, and Lambda's retries and on-failure
+   * destination take it (functions/ingest.ts).
+   */
+  readonly ingestFailureQueueUrl?: string | undefined;
+  /** METRIC_ACCOUNT_IDS: accounts the ingest metrics count under their own id (others: "other"; domain/origin.ts). */
+  readonly metricAccountIds?: string | undefined;
+  /** LOG_TAMPER_QUEUE_URL: where the projector keeps the old image of a tampered log item; unset: nowhere but its logs. */
+  readonly tamperQueueUrl?: string | undefined;
 }
 
 /** The default of each setting, written once. */
@@ -54,6 +64,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redactOverrideEnvironment: flag(env, 'REDACT_OVERRIDE_ENVIRONMENT', DEFAULTS.redactOverrideEnvironment),
     serviceName: env.POWERTOOLS_SERVICE_NAME ?? DEFAULTS.serviceName,
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULTS.metricsNamespace,
+    ingestFailureQueueUrl: env.INGEST_FAILURE_QUEUE_URL || undefined,
+    metricAccountIds: env.METRIC_ACCOUNT_IDS || undefined,
+    tamperQueueUrl: env.LOG_TAMPER_QUEUE_URL || undefined,
   };
 }
 

@@ -35,7 +35,7 @@ export function explainDynamoError(e: unknown, context: TableContext, env: NodeJ
   }
   if (err?.name === 'ValidationException' && context.index && /index/i.test(err.message)) {
     return new TableAccessError(
-      `table "${context.table}" at ${endpoint} has no index "${context.index}" (tables created from infra/tables.cjs have it)`,
+      `table "${context.table}" at ${endpoint} has no index "${context.index}" (tables created from infra/tables.cjs have it; older tables: docs/operations.md#index-migration)`,
       { cause: e },
     );
   }

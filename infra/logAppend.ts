@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { MAX_DERIVED_PROBES } from '../domain/derivedVersion.js';
 import { isSameEvent } from '../domain/duplicate.js';
 import type { ParsedEvent } from '../domain/eventTypes.js';
 import { isStateKind } from '../domain/kinds.js';
 import { type IngestStamp, type LogItem, toLogItem } from '../domain/logItem.js';
-import { MAX_SERVICE_PROBES } from '../domain/serviceVersion.js';
 
 export type AppendOutcome =
   | { readonly type: 'appended'; readonly item: LogItem }
@@ -25,7 +25,7 @@ export async function appendEvent(
   parsed: ParsedEvent,
   ingest: IngestStamp,
 ): Promise<AppendOutcome> {
-  const probes = isStateKind(parsed.kind) ? 1 : MAX_SERVICE_PROBES;
+  const probes = isStateKind(parsed.kind) ? 1 : MAX_DERIVED_PROBES;
   for (let i = 0; i < probes; i++) {
     const item = toLogItem({ ...parsed, version: parsed.version + i }, ingest);
     try {
@@ -46,5 +46,27 @@ export async function appendEvent(
       // A derived service version collided with a different event: take the next free number.
     }
   }
-  throw new Error(`no free log version for ${parsed.arn} within ${MAX_SERVICE_PROBES} of ${parsed.version}`);
+  throw new Error(`no free log version for ${parsed.arn} within ${MAX_DERIVED_PROBES} of ${parsed.version}`);
+}
+
+/**
+ * Appends one item of the reconciler (an observation or a missing mark, domain/observation.ts) with
+ * one conditional put on its own key (`<arn>#observed` / `<arn>#observed-missing` + version): never
+ * the key of an event, never an overwrite. `exists` when that key is already logged (an earlier run,
+ * or another reconciler, observed the same version first): nothing is written, nothing to retry.
+ */
+export async function appendObserved(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  item: LogItem,
+): Promise<'appended' | 'exists'> {
+  try {
+    await doc.send(
+      new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(arn)' }),
+    );
+    return 'appended';
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return 'exists';
+    throw e;
+  }
 }

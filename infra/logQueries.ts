@@ -1,14 +1,22 @@
-import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { isEcsArnOf } from '../domain/arn.js';
 import { mergeByTime } from '../domain/audit/merge.js';
 import type { StoredEvent } from '../domain/audit/storedEvent.js';
 import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
-import { intersectVersions, serviceVersionRange, type TimeWindow, type VersionRange } from '../domain/audit/window.js';
+import { derivedVersionRange, intersectVersions, type TimeWindow, type VersionRange } from '../domain/audit/window.js';
+import {
+  DETAIL_TYPE_NAMES,
+  missingKindOf,
+  observationKindOf,
+  observedPartition,
+  type StateKind,
+} from '../domain/kinds.js';
 import type { LogItem } from '../domain/logItem.js';
-import { type Projection, project } from '../domain/projection.js';
+import { isOtherPartition } from '../domain/otherEvents.js';
+import { LAST_SEEN_MISSING_AT, type Projection, project } from '../domain/projection.js';
 import { timelineKeys } from '../domain/timeline.js';
 import { batchGetAll } from './batchGet.js';
-import type { TableContext } from './dynamoErrors.js';
+import { explainDynamoError, type TableContext } from './dynamoErrors.js';
 import { type PageOptions, queryItems } from './paging.js';
 import model from './tables.cjs';
 
@@ -22,7 +30,7 @@ export interface LogKey {
   readonly version: number;
 }
 
-interface LogQuery extends VersionRange, TimeWindow, PageOptions {
+export interface LogQuery extends VersionRange, TimeWindow, PageOptions {
   /** Newest version first. */
   readonly descending?: boolean;
 }
@@ -88,9 +96,10 @@ const logContext = (table: string, index?: string): TableContext => ({
 });
 
 /**
- * Every log item of one task, container instance or service, oldest version first (or newest first),
- * within a version range and an event-time window [since, until). For a service ARN the time window
- * also narrows the key range, because its versions encode the event time.
+ * Every log item of one partition (a task, container instance or service, or a resource's `#other`
+ * partition), oldest version first (or newest first), within a version range and an event-time
+ * window [since, until). For a service or `#other` partition the time window also narrows the key
+ * range, because its versions are derived from the event time.
  */
 export async function* queryLog(
   doc: DynamoDBDocumentClient,
@@ -98,7 +107,8 @@ export async function* queryLog(
   arn: string,
   query: LogQuery = {},
 ): AsyncGenerator<LogItem> {
-  const range = isEcsArnOf(arn, 'service') ? intersectVersions(query, serviceVersionRange(query)) : query;
+  const derived = isEcsArnOf(arn, 'service') || isOtherPartition(arn);
+  const range = derived ? intersectVersions(query, derivedVersionRange(query)) : query;
   if (range.fromVersion !== undefined && range.toVersion !== undefined && range.fromVersion > range.toVersion) return;
   const x = new Expression();
   x.keyCondition(`${x.name('arn')} = ${x.value(arn)}`);
@@ -135,15 +145,49 @@ export const firstLogItem = (
   options: PageOptions = {},
 ): Promise<LogItem | undefined> => first(queryLog(doc, table, arn, { pageSize: options.pageSize ?? 1 }));
 
+/**
+ * The newest log item of one detail-type in a partition (the latest health change in an instance's
+ * `#other` partition, ...), if the log has one. Reads newest first, filtered on the detail-type,
+ * in small pages: the newest items of a partition are mostly of the type asked for.
+ */
+export async function latestOfDetailType(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  arn: string,
+  detailType: string,
+  options: PageOptions = {},
+): Promise<LogItem | undefined> {
+  const x = new Expression();
+  x.keyCondition(`${x.name('arn')} = ${x.value(arn)}`);
+  x.filterCondition(`${x.name('detailType')} = ${x.value(detailType)}`);
+  const input: QueryCommandInput = { TableName: table, ...x.input(), ScanIndexForward: false };
+  return first(
+    queryItems(doc, input, logContext(table), { pageSize: options.pageSize ?? 10 }) as AsyncGenerator<LogItem>,
+  );
+}
+
 interface TimelineQuery extends PageOptions {
   readonly sinceMs: number;
   readonly untilMs: number;
-  /** Only these detail-types (default all). */
+  /** Only these detail-types (default all, unless otherTypes is given). */
   readonly detailTypes?: readonly string[] | undefined;
+  /**
+   * With detailTypes: also every detail-type not named in domain/kinds.ts (kind `other`). Alone
+   * (detailTypes absent): only those.
+   */
+  readonly otherTypes?: boolean | undefined;
   /** Only events whose lastStatus, status or eventName is this (domain/audit/timeline.ts). */
   readonly status?: string | undefined;
   /** Hour buckets whose first pages are requested ahead of reading them (default 4). */
   readonly prefetchHours?: number | undefined;
+}
+
+/**
+ * Timeline entries with their cluster: the one queried, since every entry of a timeline partition is
+ * of that cluster. Items written before issue 15 also hold it as an attribute; newer ones do not.
+ */
+async function* withCluster(items: AsyncIterable<Record<string, unknown>>, clusterArn: string) {
+  for await (const item of items) yield { ...item, clusterArn } as unknown as TimelineEntry;
 }
 
 /** Starts the first request of a sequence now, so that several partitions are read concurrently. */
@@ -181,20 +225,24 @@ export async function* queryTimeline(
   query: TimelineQuery,
 ): AsyncGenerator<TimelineEntry> {
   if (query.untilMs <= query.sinceMs) return;
+  if (query.detailTypes?.length === 0 && !query.otherTypes) return;
   const hours = timelineKeys(clusterArn, query.sinceMs, query.untilMs - 1);
   const partition = (timelineKey: string): AsyncIterable<TimelineEntry> => {
     const x = new Expression();
     x.keyCondition(`${x.name('timelineKey')} = ${x.value(timelineKey)}`);
     x.keyCondition(`${x.name('eventTime')} BETWEEN ${x.value(query.sinceMs)} AND ${x.value(query.untilMs - 1)}`);
-    if (query.detailTypes) {
-      x.filterCondition(`${x.name('detailType')} IN (${query.detailTypes.map((t) => x.value(t)).join(', ')})`);
-    }
+    const named = (types: readonly string[]) =>
+      `${x.name('detailType')} IN (${types.map((t) => x.value(t)).join(', ')})`;
+    const listed = query.detailTypes && query.detailTypes.length > 0 ? named(query.detailTypes) : undefined;
+    const others = query.otherTypes ? `NOT (${named(DETAIL_TYPE_NAMES)})` : undefined;
+    if (listed && others) x.filterCondition(`(${listed} OR ${others})`);
+    else if (listed || others) x.filterCondition((listed ?? others) as string);
     if (query.status !== undefined) {
       const s = x.value(query.status);
       x.filterCondition(`(${['lastStatus', 'status', 'eventName'].map((f) => `${x.name(f)} = ${s}`).join(' OR ')})`);
     }
     const input: QueryCommandInput = { TableName: table, IndexName: TIMELINE_INDEX, ...x.input() };
-    return eager(queryItems(doc, input, logContext(table, TIMELINE_INDEX), query) as AsyncGenerator<TimelineEntry>);
+    return eager(withCluster(queryItems(doc, input, logContext(table, TIMELINE_INDEX), query), clusterArn));
   };
   const ahead = Math.max(1, query.prefetchHours ?? 4);
   const started: AsyncIterable<TimelineEntry>[][] = [];
@@ -259,4 +307,44 @@ export async function latestFromLog(
     if (outcome.type === 'state') return outcome.projection;
   }
   return undefined;
+}
+
+/**
+ * What a fresh projection of the log gives for one task or instance, observations included: the
+ * latest state over its events (`<arn>`) and its observations (`<arn>#observed`), with the missing
+ * mark of that version (`<arn>#observed-missing`) folded in as `lastSeenMissingAt`. At an equal
+ * version an event and an observation are two accounts of one state (ECS: an equal version is a
+ * duplicate) and the first to reach the row stays: `expected` is the event's, `alternatives` holds
+ * the other, which a row may equally hold. Strongly consistent: used to recheck.
+ */
+export async function latestStateFromLog(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  kind: StateKind,
+  arn: string,
+  ttlDays: number,
+): Promise<{ readonly expected: Projection | undefined; readonly alternatives: Projection[] }> {
+  const [event, observed] = await Promise.all([
+    latestFromLog(doc, table, arn, ttlDays),
+    latestFromLog(doc, table, observedPartition(observationKindOf(kind), arn), ttlDays),
+  ]);
+  const candidates = [event, observed].filter((p): p is Projection => p !== undefined);
+  const top = Math.max(...candidates.map((p) => p.version));
+  const [expected, ...alternatives] = candidates.filter((p) => p.version === top);
+  if (!expected) return { expected: undefined, alternatives: [] };
+  const { Item } = await doc
+    .send(
+      new GetCommand({
+        TableName: table,
+        Key: { arn: observedPartition(missingKindOf(kind), arn), version: top },
+        ConsistentRead: true,
+      }),
+    )
+    .catch((e: unknown) => {
+      throw explainDynamoError(e, logContext(table));
+    });
+  const mark = Item ? project(Item as never, { ttlDays }) : undefined;
+  const marked = (p: Projection): Projection =>
+    mark?.type === 'mark' ? { ...p, row: { ...p.row, [LAST_SEEN_MISSING_AT]: mark.mark.at } } : p;
+  return { expected: marked(expected), alternatives: alternatives.map(marked) };
 }

@@ -1,6 +1,14 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { detailTypesOf, isStateKind, kindOfDetailType, type StateKind } from '../domain/kinds.js';
-import { type Projection, project } from '../domain/projection.js';
+import {
+  detailTypesOf,
+  isObservedKind,
+  kindOfDetailType,
+  resourceArnOfPartition,
+  rowKindOf,
+  rowKindsOf,
+  type StateKind,
+} from '../domain/kinds.js';
+import { type MissingMark, type Projection, project } from '../domain/projection.js';
 import { reduceStep } from '../domain/reduceLatest.js';
 import { countRetries, type OnRetries } from './client.js';
 import { explainDynamoError, type TableContext } from './dynamoErrors.js';
@@ -31,7 +39,8 @@ const logContext = (table: string, index?: string): TableContext => ({
 
 /** `#detailType IN (...)` over the detail-types of these kinds, with its values. */
 function detailTypeFilter(kinds: readonly StateKind[]) {
-  const values = Object.fromEntries(detailTypesOf(kinds).map((t, i) => [`:t${i}`, t]));
+  // The kinds' own events, and what the reconciler observed of them (observations, missing marks).
+  const values = Object.fromEntries(detailTypesOf(rowKindsOf(kinds)).map((t, i) => [`:t${i}`, t]));
   return { condition: `#detailType IN (${Object.keys(values).join(', ')})`, values };
 }
 
@@ -44,6 +53,8 @@ interface SegmentScan extends PagingOptions {
   readonly ttlDays: number;
   /** The run in progress when the previous page ended (restored from a checkpoint). */
   readonly pending?: Projection | undefined;
+  /** Log items to project; others (tampered keys: domain/tamper.ts TamperedKeys) are counted as excluded. */
+  readonly trusts?: ((item: Record<string, unknown>) => boolean) | undefined;
 }
 
 interface LatestPage {
@@ -53,6 +64,10 @@ interface LatestPage {
   readonly emitted: Projection[];
   /** Log items that cannot be projected (kept in the log, counted, never written). */
   readonly poison: string[];
+  /** Missing marks read on this page: folded into rows once the states are written (rebuild). */
+  readonly marks: MissingMark[];
+  /** Log items at tampered keys that `trusts` refused: never projected. */
+  readonly excluded: number;
   /** Where the next page starts (a checkpoint keeps it); undefined when the segment is finished. */
   readonly lastEvaluatedKey: Record<string, unknown> | undefined;
   /** The run still in progress at the end of the page (its resource may continue on the next page). */
@@ -83,9 +98,16 @@ export async function* scanLatest(doc: DynamoDBDocumentClient, scan: SegmentScan
   for await (const page of pages) {
     const emitted: Projection[] = [];
     const poison: string[] = [];
+    const marks: MissingMark[] = [];
+    let excluded = 0;
     for (const item of page.Items ?? []) {
+      if (scan.trusts && !scan.trusts(item)) {
+        excluded++;
+        continue;
+      }
       const outcome = project(item as never, { ttlDays: scan.ttlDays });
       if (outcome.type === 'poison') poison.push(outcome.message);
+      if (outcome.type === 'mark') marks.push(outcome.mark);
       if (outcome.type !== 'state') continue;
       const step = reduceStep(pending, outcome.projection);
       pending = step.pending;
@@ -96,7 +118,7 @@ export async function* scanLatest(doc: DynamoDBDocumentClient, scan: SegmentScan
       emitted.push(pending);
       pending = undefined;
     }
-    yield { scanned: page.ScannedCount ?? 0, emitted, poison, lastEvaluatedKey, pending };
+    yield { scanned: page.ScannedCount ?? 0, emitted, poison, marks, excluded, lastEvaluatedKey, pending };
   }
 }
 
@@ -161,8 +183,25 @@ export async function* scanChangedSince(
     const resources: StateResource[] = [];
     for (const item of page.Items ?? []) {
       const kind = kindOfDetailType(item.detailType);
-      if (kind !== undefined && isStateKind(kind)) resources.push({ stateKind: kind, arn: item.arn as string });
+      const stateKind = kind === undefined ? undefined : rowKindOf(kind);
+      // An observation or a missing mark changes the row of the resource its partition names.
+      const arn = kind !== undefined && isObservedKind(kind) ? resourceArnOfPartition(kind, item.arn) : item.arn;
+      if (stateKind !== undefined && typeof arn === 'string') resources.push({ stateKind, arn });
     }
     yield { scanned: page.ScannedCount ?? 0, resources };
   }
+}
+
+/** One segment of a parallel Scan of the whole log, every attribute, page by page (verify --log). */
+export async function* scanLogItems(
+  doc: DynamoDBDocumentClient,
+  scan: PagingOptions & { readonly eventLog: string; readonly segment: number; readonly totalSegments: number },
+): AsyncGenerator<{ readonly scanned: number; readonly items: Record<string, unknown>[] }> {
+  const pages = scanPages(
+    doc,
+    { TableName: scan.eventLog, Segment: scan.segment, TotalSegments: scan.totalSegments },
+    logContext(scan.eventLog),
+    scan,
+  );
+  for await (const page of pages) yield { scanned: page.ScannedCount ?? 0, items: page.Items ?? [] };
 }

@@ -1,5 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type ClusterFilter, clusterArnPart, clusterMatches } from '../domain/clusterScope.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
+import { OBSERVED_AT } from '../domain/projection.js';
 import { batchGetAll } from './batchGet.js';
 import type { TableNames } from './config.js';
 import { explainDynamoError, type TableContext } from './dynamoErrors.js';
@@ -8,7 +10,10 @@ import model from './tables.cjs';
 
 // Reads of the latest-state tables (ECSTaskState, ECSCtrInstanceState).
 
-const BY_CLUSTER = 'byCluster';
+const BY_CLUSTER = 'byClusterKeys';
+
+/** Keys per BatchGetItem when an index page's keys are turned into rows (its limit). */
+const ROWS_PER_BATCH = 100;
 
 /** A latest-state row as stored. */
 type Row = Record<string, unknown>;
@@ -20,7 +25,7 @@ const stateContext = (kind: StateKind, table: string, index?: string): TableCont
   envVar: model.tables[KINDS[kind].state.table].envVar,
 });
 
-/** The byCluster index of a latest-state table, as the table model defines it. */
+/** The byClusterKeys index of a latest-state table, as the table model defines it. */
 function byClusterIndex(kind: StateKind) {
   const tableKind = KINDS[kind].state.table;
   const index = model.tables[tableKind].indexes.find((i) => i.name === BY_CLUSTER);
@@ -29,8 +34,38 @@ function byClusterIndex(kind: StateKind) {
 }
 
 /**
+ * The rows of the keys a keys-only index query yields, in the index's order, read 100 at a time
+ * (BatchGetItem, eventually consistent like the index). A row that is gone by then (TTL), or whose
+ * status no longer passes `keep` (it moved since the index was read), is skipped.
+ */
+async function* rowsOfKeys(
+  doc: DynamoDBDocumentClient,
+  kind: StateKind,
+  table: string,
+  keys: AsyncIterable<Row>,
+  keep: (row: Row) => boolean,
+): AsyncGenerator<Row> {
+  const key = KINDS[kind].state.key;
+  let batch: string[] = [];
+  const flush = async function* () {
+    const rows = await readStateRows(doc, table, kind, batch);
+    for (const arn of batch) {
+      const row = rows.get(arn);
+      if (row && keep(row)) yield row;
+    }
+    batch = [];
+  };
+  for await (const k of keys) {
+    batch.push(k[key] as string);
+    if (batch.length === ROWS_PER_BATCH) yield* flush();
+  }
+  if (batch.length > 0) yield* flush();
+}
+
+/**
  * The current rows of one cluster's tasks or container instances, from the latest-state table's
- * byCluster index (clusterArn, then lastStatus for tasks / status for instances), page by page.
+ * byClusterKeys index (clusterArn, then lastStatus for tasks / status for instances), page by page,
+ * then the rows themselves (the index holds keys only).
  */
 export function queryClusterState(
   doc: DynamoDBDocumentClient,
@@ -42,7 +77,7 @@ export function queryClusterState(
   const index = byClusterIndex(kind);
   const table = tables[KINDS[kind].state.table];
   const status = options.status !== undefined;
-  return queryItems(
+  const keys = queryItems(
     doc,
     {
       TableName: table,
@@ -54,12 +89,22 @@ export function queryClusterState(
     stateContext(kind, table, index.name),
     options,
   );
+  return rowsOfKeys(doc, kind, table, keys, (row) => !status || row[index.sortKey] === options.status);
 }
 
 const SCAN_SEGMENTS = 4;
 
-/** Distinct values of `clusterArn` ending in `suffix` in one table: a parallel Scan projecting only that attribute. */
-async function clusterArnsIn(doc: DynamoDBDocumentClient, kind: StateKind, table: string, suffix: string) {
+/**
+ * Distinct values of `clusterArn` in one table that contain `part` (the server-side filter) and pass
+ * `keep` (the exact test): a parallel Scan projecting only that attribute.
+ */
+async function clusterArnsIn(
+  doc: DynamoDBDocumentClient,
+  kind: StateKind,
+  table: string,
+  part: string,
+  keep: (clusterArn: string) => boolean,
+) {
   const found = new Set<string>();
   await Promise.all(
     Array.from({ length: SCAN_SEGMENTS }, async (_, Segment) => {
@@ -70,16 +115,16 @@ async function clusterArnsIn(doc: DynamoDBDocumentClient, kind: StateKind, table
           Segment,
           TotalSegments: SCAN_SEGMENTS,
           ProjectionExpression: '#c',
-          FilterExpression: 'contains(#c, :suffix)',
+          FilterExpression: 'contains(#c, :part)',
           ExpressionAttributeNames: { '#c': 'clusterArn' },
-          ExpressionAttributeValues: { ':suffix': suffix },
+          ExpressionAttributeValues: { ':part': part },
         },
         stateContext(kind, table),
       );
       for await (const page of pages) {
         for (const item of page.Items ?? []) {
           const arn = item.clusterArn;
-          if (typeof arn === 'string' && arn.endsWith(suffix)) found.add(arn);
+          if (typeof arn === 'string' && keep(arn)) found.add(arn);
         }
       }
     }),
@@ -88,21 +133,28 @@ async function clusterArnsIn(doc: DynamoDBDocumentClient, kind: StateKind, table
 }
 
 /**
- * Cluster ARNs ending in `:cluster/<name>` that the latest-state tables know (both of them: one
- * name can exist in several accounts or regions, and the caller must hear about it). A Scan reads
- * the whole table, so this costs as much as the tables are large; a cluster ARN skips it.
+ * Cluster ARNs that the latest-state tables know (both of them) and that match `filter`: a name, an
+ * account, a region, or any of them together (domain/clusterScope.ts). One name can exist in several
+ * accounts or regions, and the caller must hear about it. A Scan reads the whole tables, so this costs
+ * as much as they are large; a cluster ARN skips it.
  */
-export async function clusterArnsNamed(
+export async function clusterArnsWhere(
   doc: DynamoDBDocumentClient,
   tables: TableNames,
-  name: string,
+  filter: ClusterFilter,
 ): Promise<string[]> {
-  const suffix = `:cluster/${name}`;
+  const part = clusterArnPart(filter);
   const found = await Promise.all(
-    (['instance', 'task'] as const).map((kind) => clusterArnsIn(doc, kind, tables[KINDS[kind].state.table], suffix)),
+    (['instance', 'task'] as const).map((kind) =>
+      clusterArnsIn(doc, kind, tables[KINDS[kind].state.table], part, (arn) => clusterMatches(arn, filter)),
+    ),
   );
   return [...new Set(found.flatMap((s) => [...s]))].sort();
 }
+
+/** Cluster ARNs ending in `:cluster/<name>` that the latest-state tables know ({@link clusterArnsWhere}). */
+export const clusterArnsNamed = (doc: DynamoDBDocumentClient, tables: TableNames, name: string): Promise<string[]> =>
+  clusterArnsWhere(doc, tables, { name });
 
 /** One resource's row, strongly consistent (verify's recheck). */
 export async function readStateRow(
@@ -150,7 +202,7 @@ export async function* scanStateVersions(
     readonly segment: number;
     readonly totalSegments: number;
   },
-): AsyncGenerator<{ readonly arn: string; readonly version: unknown }[]> {
+): AsyncGenerator<{ readonly arn: string; readonly version: unknown; readonly observed: boolean }[]> {
   const key = KINDS[scan.kind].state.key;
   const pages = scanPages(
     doc,
@@ -158,12 +210,49 @@ export async function* scanStateVersions(
       TableName: scan.table,
       Segment: scan.segment,
       TotalSegments: scan.totalSegments,
-      ProjectionExpression: '#key, #version',
-      ExpressionAttributeNames: { '#key': key, '#version': 'version' },
+      ProjectionExpression: '#key, #version, #observedAt',
+      ExpressionAttributeNames: { '#key': key, '#version': 'version', '#observedAt': OBSERVED_AT },
     },
     stateContext(scan.kind, scan.table),
     scan,
   );
   for await (const page of pages)
-    yield (page.Items ?? []).map((row) => ({ arn: row[key] as string, version: row.version }));
+    yield (page.Items ?? []).map((row) => ({
+      arn: row[key] as string,
+      version: row.version,
+      // A state the reconciler observed: its log key is `<arn>#observed`.
+      observed: row[OBSERVED_AT] !== undefined,
+    }));
+}
+
+/**
+ * The rows of one cluster whose status is not terminal (tasks not STOPPED, instances not INACTIVE):
+ * the rows that could be ghosts. Two Queries of the byClusterKeys index, status below and above the
+ * terminal one, so the (many) terminal rows waiting for their TTL are never read.
+ */
+export async function* queryLiveClusterRows(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  kind: StateKind,
+  clusterArn: string,
+  options: PageOptions = {},
+): AsyncGenerator<Row> {
+  const index = byClusterIndex(kind);
+  const table = tables[KINDS[kind].state.table];
+  const { terminalStatus } = KINDS[kind].state;
+  for (const op of ['<', '>']) {
+    const keys = queryItems(
+      doc,
+      {
+        TableName: table,
+        IndexName: index.name,
+        KeyConditionExpression: `#c = :c AND #s ${op} :terminal`,
+        ExpressionAttributeNames: { '#c': index.partitionKey, '#s': index.sortKey },
+        ExpressionAttributeValues: { ':c': clusterArn, ':terminal': terminalStatus },
+      },
+      stateContext(kind, table, index.name),
+      options,
+    );
+    yield* rowsOfKeys(doc, kind, table, keys, (row) => row[index.sortKey] !== terminalStatus);
+  }
 }

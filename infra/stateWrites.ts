@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isExpired } from '../domain/expiry.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
-import type { Projection } from '../domain/projection.js';
+import { LAST_SEEN_MISSING_AT, type MissingMark, type Projection } from '../domain/projection.js';
 import { countRetries, type OnRetries } from './client.js';
 import type { TableNames } from './config.js';
 
@@ -163,6 +163,39 @@ export async function deleteIfVersion(
   const key = KINDS[kind].state.key;
   try {
     await doc.send(new DeleteCommand({ TableName: tableName, Key: { [key]: arn }, ...stillAt(key, observedVersion) }));
+    return true;
+  } catch (e) {
+    if (conditionFailed(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * Folds a missing mark into the row of exactly its version: ONE conditional update that sets
+ * `lastSeenMissingAt` and nothing else, never the version. A row at another version (a newer state
+ * came, or the row is not there yet) or with a later mark is left alone, so any order and any number
+ * of writers converge. Returns false when the condition refused it.
+ */
+export async function applyMark(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  mark: MissingMark,
+  options: { readonly onRetries?: OnRetries | undefined } = {},
+): Promise<boolean> {
+  try {
+    await countRetries(
+      doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { [KINDS[mark.kind].state.key]: mark.arn },
+          UpdateExpression: 'SET #mark = :at',
+          ConditionExpression: '#version = :version AND (attribute_not_exists(#mark) OR #mark < :at)',
+          ExpressionAttributeNames: { '#version': 'version', '#mark': LAST_SEEN_MISSING_AT },
+          ExpressionAttributeValues: { ':version': mark.version, ':at': mark.at },
+        }),
+      ),
+      options.onRetries,
+    );
     return true;
   } catch (e) {
     if (conditionFailed(e)) return false;

@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
   waitUntilTableNotExists,
@@ -26,6 +27,8 @@ export async function createTable(client: DynamoDBClient, kind: TableKind, table
     if (!(e instanceof ResourceInUseException)) throw e;
   }
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
+  // A table that already existed may predate an index change of the model.
+  await migrateIndexes(client, kind, tableName);
   const ttl = model.tables[kind].ttlAttribute;
   if (ttl) {
     await client
@@ -40,6 +43,85 @@ export async function createTable(client: DynamoDBClient, kind: TableKind, table
         if (!/already enabled/i.test(e.message)) throw e;
       });
   }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The indexes of a table as DescribeTable gives them: name → status. */
+async function indexStatuses(client: DynamoDBClient, tableName: string): Promise<Map<string, string>> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return new Map((Table?.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName as string, g.IndexStatus ?? '']));
+}
+
+/** Polls until `done` holds of the table's indexes, or fails after `timeoutMs`. */
+async function waitForIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  what: string,
+  done: (indexes: Map<string, string>) => boolean,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done(await indexStatuses(client, tableName))) {
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName}: ${what} did not finish within ${timeoutMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
+/**
+ * Brings the indexes of an existing table to the model, in place, for tables outside CloudFormation
+ * (the local stack, tables made by hand): creates each index of the model the table lacks, waiting
+ * until DynamoDB has backfilled it from the existing items (ACTIVE), then deletes the indexes the model
+ * retired. One UpdateTable per index, as DynamoDB takes one index creation or deletion at a time.
+ * Readers of a retired index keep working until the new one is active. A deployed stack switches to a
+ * fresh pair of latest-state tables instead (docs/operations.md#index-migration).
+ */
+export async function migrateIndexes(
+  client: DynamoDBClient,
+  kind: TableKind,
+  tableName: string,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<{ readonly created: string[]; readonly deleted: string[] }> {
+  const def = model.tables[kind];
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const created: string[] = [];
+  const deleted: string[] = [];
+  const have = await indexStatuses(client, tableName);
+  for (const index of def.indexes.filter((i) => !have.has(i.name))) {
+    const keys = [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])];
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: def.attributes[k] })),
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: {
+              IndexName: index.name,
+              KeySchema: model.keySchema(index.partitionKey, index.sortKey),
+              Projection: index.projection,
+            },
+          },
+        ],
+      }),
+    );
+    await waitForIndexes(
+      client,
+      tableName,
+      `creating index ${index.name}`,
+      (i) => i.get(index.name) === 'ACTIVE',
+      timeoutMs,
+    );
+    created.push(index.name);
+  }
+  for (const name of (def.retiredIndexes ?? []).filter((n) => have.has(n))) {
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: name } }] }),
+    );
+    await waitForIndexes(client, tableName, `deleting index ${name}`, (i) => !i.has(name), timeoutMs);
+    deleted.push(name);
+  }
+  return { created, deleted };
 }
 
 /** Creates the three tables (idempotent) and returns the log's stream ARN, as DescribeTable gives it. */

@@ -15,13 +15,18 @@ const tables = {
     partitionKey: 'arn',
     sortKey: 'version',
     attributes: { arn: 'S', version: 'N', timelineKey: 'S', eventTime: 'N' },
-    stream: 'NEW_IMAGE',
+    // Old images too: a MODIFY or a REMOVE of a log item is tampering, and the projector keeps what
+    // the item held before (functions/projector.ts, domain/tamper.ts).
+    stream: 'NEW_AND_OLD_IMAGES',
     indexes: [
       {
         // Cluster timeline: cluster#hour#shard spreads one busy cluster over several partitions (domain/timeline.ts).
         name: 'byClusterTime',
         partitionKey: 'timelineKey',
         sortKey: 'eventTime',
+        // What `timeline` and `stopped` print. `clusterArn` is held by items written before issue 15
+        // only (readers take the cluster from the key they query); it stays listed, since changing a
+        // projection means a new index and a backfill of the whole log, one write unit per event.
         projection: {
           ProjectionType: 'INCLUDE',
           NonKeyAttributes: ['detailType', 'clusterArn', 'eventId', ...Object.keys(SUMMARY_FIELDS)],
@@ -37,13 +42,17 @@ const tables = {
     ttlAttribute: TTL_ATTRIBUTE,
     indexes: [
       {
-        // What runs now in a cluster: Query clusterArn = :c [AND lastStatus = :s].
-        name: 'byCluster',
+        // What runs now in a cluster: Query clusterArn = :c [AND lastStatus = :s], then BatchGetItem of
+        // the rows (infra/stateQueries.ts). Keys only: an entry is written when a row is created or its
+        // status changes, never a copy of the whole row on every put (projection ALL doubled each write).
+        name: 'byClusterKeys',
         partitionKey: 'clusterArn',
         sortKey: 'lastStatus',
-        projection: { ProjectionType: 'ALL' },
+        projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
+    // Indexes of earlier versions of this model, deleted by the in-place migration (docs/operations.md).
+    retiredIndexes: ['byCluster'],
   },
   instanceState: {
     envVar: 'INSTANCE_STATE_TABLE',
@@ -53,12 +62,13 @@ const tables = {
     ttlAttribute: TTL_ATTRIBUTE,
     indexes: [
       {
-        name: 'byCluster',
+        name: 'byClusterKeys',
         partitionKey: 'clusterArn',
         sortKey: 'status',
-        projection: { ProjectionType: 'ALL' },
+        projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
+    retiredIndexes: ['byCluster'],
   },
 };
 

@@ -12,9 +12,11 @@ interface TableDefinition {
   partitionKey: string;
   sortKey?: string;
   attributes: Record<string, AttributeType>;
-  stream?: 'NEW_IMAGE';
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
   ttlAttribute?: string;
   indexes: IndexDefinition[];
+  /** Names of indexes earlier versions of the model had, which a migration deletes. */
+  retiredIndexes?: string[];
 }
 export type TableKind = 'eventLog' | 'taskState' | 'instanceState';
 export declare const tables: Record<TableKind, TableDefinition>;

@@ -9,6 +9,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { TTL_IDENTITY } from '../domain/tamper.js';
 import type { CheckpointStore } from './streamCheckpoints.js';
 
 export type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | undefined>;
@@ -50,12 +51,42 @@ interface ShardState {
 
 const bigint = (sequenceNumber: string): bigint => BigInt(sequenceNumber);
 
+/**
+ * DynamoDB Local writes its TTL deletions with this eventName (an enum its own SDK does not know) and
+ * no `userIdentity`; DynamoDB writes `REMOVE` by the service identity, which is what Lambda delivers.
+ */
+const DYNAMODB_LOCAL_TTL_EVENT_NAME = 'UNKNOWN_TO_SDK_VERSION';
+
+/** A TTL deletion as DynamoDB Local records it. */
+const isLocalTtlDeletion = (record: _Record): boolean =>
+  (record.eventName as string | undefined) === DYNAMODB_LOCAL_TTL_EVENT_NAME && !record.dynamodb?.NewImage;
+
+/** Lambda's `userIdentity` (lower-case keys) from the Streams API's `Identity`. */
+function lambdaIdentity(record: _Record): DynamoDBRecord['userIdentity'] {
+  if (isLocalTtlDeletion(record)) return { ...TTL_IDENTITY };
+  const identity = record.userIdentity;
+  return identity ? { type: identity.Type, principalId: identity.PrincipalId } : undefined;
+}
+
+/** An image in Lambda's JSON: the SDK reads Binary values as bytes, Lambda hands them over as base64 text. */
+export function lambdaImage(image: unknown): never {
+  const value = (v: unknown): unknown => {
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (Array.isArray(v)) return v.map(value);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, value(e)]));
+    return v;
+  };
+  return (image === undefined ? undefined : value(image)) as never;
+}
+
 /** Lambda's DynamoDBRecord shape from a DynamoDB Streams record. */
 export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
+  const userIdentity = lambdaIdentity(record);
   return {
     eventID: record.eventID,
-    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventName: (isLocalTtlDeletion(record) ? 'REMOVE' : record.eventName) as DynamoDBRecord['eventName'],
     eventVersion: record.eventVersion ?? '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: record.awsRegion,
@@ -65,12 +96,13 @@ export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBReco
         ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000)
         : undefined,
       Keys: d.Keys as never,
-      NewImage: d.NewImage as never,
-      OldImage: d.OldImage as never,
+      NewImage: lambdaImage(d.NewImage),
+      OldImage: lambdaImage(d.OldImage),
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
       StreamViewType: d.StreamViewType,
     },
+    ...(userIdentity && { userIdentity }),
   };
 }
 

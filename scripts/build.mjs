@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles each Lambda entry point (functions/*.ts that export `handler`) with esbuild into
-// dist/<name>/<name>.mjs (+ .map): ESM, minified, Node 22, AWS SDK bundled in (see README "Deploy":
+// dist/<name>/<name>.mjs (+ .map): ESM, minified, Node 22, AWS SDK bundled in (see docs/deploy.md:
 // bundling measured smaller to load and faster to initialise than the runtime's SDK).
 //
 //   node scripts/build.mjs            build dist/ (the folder is emptied first)

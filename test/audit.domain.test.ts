@@ -11,8 +11,8 @@ import { recordsOfDocument, unwrapRecord } from '../domain/audit/replayRecord.js
 import { stateAt } from '../domain/audit/stateAt.js';
 import { StoppedTally, stopKey, stoppedExitCode } from '../domain/audit/stopped.js';
 import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
-import { inVersionRange, serviceVersionRange } from '../domain/audit/window.js';
-import { MAX_SERVICE_PROBES, serviceVersion } from '../domain/serviceVersion.js';
+import { derivedVersionRange, inVersionRange } from '../domain/audit/window.js';
+import { derivedVersion, MAX_DERIVED_PROBES } from '../domain/derivedVersion.js';
 import { loadSamples } from '../sim/samples.js';
 
 const SEED = 20261101;
@@ -209,12 +209,12 @@ describe('service version range of a time window', () => {
         fc.integer({ min: 1_500_000_000_000, max: 2_000_000_000_000 }),
         fc.integer({ min: 1, max: 10_000 }),
         fc.integer({ min: 0, max: 10_000 }),
-        fc.nat(MAX_SERVICE_PROBES),
+        fc.nat(MAX_DERIVED_PROBES),
         fc.string(),
         (since, length, offset, probe, content) => {
           const window = { sinceMs: since, untilMs: since + length };
           const t = since + (offset % length);
-          expect(inVersionRange(serviceVersion(t, { content }) + probe, serviceVersionRange(window))).toBe(true);
+          expect(inVersionRange(derivedVersion(t, { content }) + probe, derivedVersionRange(window))).toBe(true);
         },
       ),
       { seed: SEED, numRuns: 500 },

@@ -1,6 +1,7 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeStoredEvent } from '../domain/eventCodec.js';
 import { detailTypesOf, KINDS, kindsOfTimelineTypes } from '../domain/kinds.js';
 import { createDocumentClient } from '../infra/client.js';
 import { firstLogItem, logStateAt, queryLog, queryTimeline } from '../infra/logQueries.js';
@@ -59,7 +60,7 @@ describe('history (queryLog)', () => {
       const rows = await collect(queryLog(doc, pipeline.tables.eventLog, arn, { pageSize: 3 }));
       const expected = oracle.history(items, arn);
       expect(keys(rows)).toEqual(keys(expected));
-      expect(rows.map((r) => [r.eventTime, r.detailType, r.event])).toEqual(
+      expect(rows.map((r) => [r.eventTime, r.detailType, decodeStoredEvent(r)])).toEqual(
         expected.map((e) => [e.eventTime, e.detailType, e.event]),
       );
     });

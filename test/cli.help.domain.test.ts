@@ -80,7 +80,9 @@ describe('--help', () => {
     expect(tool.stdout).toContain(`  timeline         ${COMMANDS.timeline?.summary}\n`);
     expect([timeline.code, timeline.stderr]).toEqual([0, '']);
     expect(timeline.stdout).toBe(`${usage('timeline', COMMANDS.timeline as never)}\n`);
-    expect(timeline.stdout).toMatch(/^Usage: ecs-events timeline --cluster C --since T \[options\]\n/);
+    expect(timeline.stdout).toMatch(
+      /^Usage: ecs-events timeline \(--cluster C \| --account ID \| --region R\) --since T \[options\]\n/,
+    );
     expect(timeline.stdout).toContain('\n  --page-size N     items DynamoDB evaluates per request');
   });
 
@@ -93,7 +95,7 @@ describe('--help', () => {
 
     // In process, too: a missing required option is named with its help; still no client.
     expect(await main(['stopped', '--since', '1h'])).toBe(2);
-    expect(stderr).toMatch(/^ecs-events stopped: --cluster is required \(cluster ARN, or a name found/);
+    expect(stderr).toMatch(/^ecs-events stopped: --cluster is required \(a cluster ARN or name\), or --account/);
     expect(stderr).toContain(usage('stopped', COMMANDS.stopped as never));
     expect(made).toEqual([]);
   });

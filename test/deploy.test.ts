@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
+import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployedNames } from '../cli/commands/replay.js';
 import cfn from '../deploy/cloudformation.cjs';
-import { DETAIL_TYPE_NAMES } from '../domain/kinds.js';
+import { ECS_DETAIL_TYPE_PREFIX, EVENT_DETAIL_TYPE_NAMES, KINDS as KIND_TABLE } from '../domain/kinds.js';
 import model, { type TableKind } from '../infra/tables.cjs';
 import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
@@ -27,6 +29,7 @@ interface Resource {
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
   DependsOn?: unknown;
+  Condition?: string;
 }
 interface Template {
   Resources: Record<string, Resource>;
@@ -117,7 +120,23 @@ const CUSTOM_PARAMS = [
   '--param=alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops-alerts',
   '--param=iteratorAgeAlarmSeconds=120',
   '--param=lambdaLogRetentionDays=90',
+  '--param=logRepairPrincipalArn=arn:aws:iam::123456789012:role/ops/log-repair',
+  '--param=eventArchiveRetentionDays=off',
+  '--param=reconcileSchedule=off',
+  '--param=reconcileClusters=prod,batch',
+  '--param=reconcileRate=25',
 ];
+const orgOut = join(work, 'organization');
+const ORG_PARAMS = [
+  '--stage',
+  'prod',
+  '--param=organizationId=o-a1b2c3d4e5',
+  '--param=memberAccountIds=444455556666,111122223333',
+  '--param=eventArchiveRetentionDays=90',
+];
+/** deploy/member-forwarder.yml, the template of the member accounts and regions. */
+const MEMBER_TEMPLATE = join(root, 'deploy', 'member-forwarder.yml');
+let organization: Template;
 let template: Template;
 let custom: Template;
 let R: Record<string, Resource>;
@@ -141,15 +160,19 @@ beforeAll(async () => {
   const first = await packageOffline(defaultOut);
   const second = await packageOffline(customOut, CUSTOM_PARAMS);
   const bad = await packageOffline(join(work, 'bad'), ['--param=stateTtlDays=thirty']);
+  const org = await packageOffline(orgOut, ORG_PARAMS);
   expect(first.status, first.output).toBe(0);
   expect(second.status, second.output).toBe(0);
+  expect(org.status, org.output).toBe(0);
+  organization = readTemplate(orgOut);
   badParameter = bad;
   template = readTemplate(defaultOut);
   custom = readTemplate(customOut);
   R = template.Resources;
   // Started now, awaited by its test: it runs while the other tests do.
   if (hasCfnLint) {
-    const files = [defaultOut, customOut].map((dir) => join(dir, 'cloudformation-template-update-stack.json'));
+    const files = [defaultOut, customOut, orgOut].map((dir) => join(dir, 'cloudformation-template-update-stack.json'));
+    files.push(MEMBER_TEMPLATE);
     cfnLint = runAsync('cfn-lint', ['--format', 'json', ...files]);
   }
 });
@@ -195,12 +218,13 @@ describe('build and package', () => {
     expect(script.missingBundles(work)).toEqual([
       join('dist', 'ingest', 'ingest.mjs'),
       join('dist', 'projector', 'projector.mjs'),
+      join('dist', 'reconciler', 'reconciler.mjs'),
     ]);
     expect(script.missingBundles(root)).toEqual([]);
   });
 
   it('zips each function alone: its bundle and source map, nothing else', () => {
-    for (const name of ['ingest', 'projector']) {
+    for (const name of ['ingest', 'projector', 'reconciler']) {
       expect(zipEntries(join(defaultOut, `${name}.zip`))).toEqual([
         `dist/${name}/${name}.mjs`,
         `dist/${name}/${name}.mjs.map`,
@@ -212,6 +236,11 @@ describe('build and package', () => {
     const expected = {
       IngestLambdaFunction: { handler: 'dist/ingest/ingest.handler', role: 'IngestRole', timeout: 10 },
       ProjectorLambdaFunction: { handler: 'dist/projector/projector.handler', role: 'ProjectorRole', timeout: 60 },
+      ReconcilerLambdaFunction: {
+        handler: 'dist/reconciler/reconciler.handler',
+        role: 'ReconcilerRole',
+        timeout: 600,
+      },
     };
     const functions = Object.entries(R).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual(Object.keys(expected).sort());
@@ -239,14 +268,28 @@ describe('build and package', () => {
       EVENT_LOG_TABLE: 'ECSEventLog-dev',
       REDACT_OVERRIDE_ENVIRONMENT: 'true',
       LOG_RETENTION_DAYS: '0',
+      METRIC_ACCOUNT_IDS: '',
+      INGEST_FAILURE_QUEUE_URL: ref('IngestFailureQueue'),
     });
     expect(R.ProjectorLambdaFunction?.Properties.Environment.Variables).toEqual({
       ...common,
       TASK_STATE_TABLE: 'ECSTaskState-dev',
       INSTANCE_STATE_TABLE: 'ECSCtrInstanceState-dev',
       STATE_TTL_DAYS: '30',
+      EVENT_LOG_TABLE: 'ECSEventLog-dev',
+      LOG_TAMPER_QUEUE_URL: ref('LogTamperQueue'),
     });
-    for (const name of ['ingest', 'projector']) {
+    expect(R.ReconcilerLambdaFunction?.Properties.Environment.Variables).toEqual({
+      ...common,
+      EVENT_LOG_TABLE: 'ECSEventLog-dev',
+      TASK_STATE_TABLE: 'ECSTaskState-dev',
+      INSTANCE_STATE_TABLE: 'ECSCtrInstanceState-dev',
+      REDACT_OVERRIDE_ENVIRONMENT: 'true',
+      LOG_RETENTION_DAYS: '0',
+      RECONCILE_RATE: '10',
+      RECONCILE_CLUSTERS: '',
+    });
+    for (const name of ['ingest', 'projector', 'reconciler']) {
       const group = Object.values(R).find(
         (r) => r.Properties?.LogGroupName === `/aws/lambda/ecs-event-store-dev-${name}`,
       );
@@ -256,21 +299,41 @@ describe('build and package', () => {
 });
 
 describe('ingest wiring', () => {
-  const rule = () => Object.values(R).find((r) => r.Type === 'AWS::Events::Rule') as Resource;
+  // The ingest rule: the one with an event pattern (the reconciler's rule is a schedule).
+  const rule = () =>
+    Object.values(R).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern) as Resource;
 
-  it('routes source aws.ecs with exactly the four ECS detail-types the code accepts', () => {
-    expect(Object.values(R).filter((r) => r.Type === 'AWS::Events::Rule')).toHaveLength(1);
-    expect(rule().Properties.EventPattern).toEqual({
-      source: ['aws.ecs'],
-      'detail-type': [
-        'ECS Task State Change',
-        'ECS Container Instance State Change',
-        'ECS Service Action',
-        'ECS Deployment State Change',
-      ],
-    });
-    expect([...rule().Properties.EventPattern['detail-type']].sort()).toEqual([...DETAIL_TYPE_NAMES].sort());
+  /** EventBridge matching of the two forms the rule uses: a list of exact strings and `{ prefix }`. */
+  const matches = (pattern: Json, event: Json): boolean =>
+    Object.entries(pattern).every(([field, allowed]) =>
+      (allowed as Json[]).some((a) =>
+        typeof a === 'string'
+          ? event[field] === a
+          : typeof event[field] === 'string' && event[field].startsWith(a.prefix),
+      ),
+    );
+
+  it('routes source aws.ecs and every detail-type that starts with "ECS ", and CloudTrail\'s API calls not', () => {
+    expect(Object.values(R).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)).toHaveLength(1);
+    const pattern = rule().Properties.EventPattern;
+    expect(pattern).toEqual({ source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] });
     expect(rule().Properties).toMatchObject({ Name: 'ecs-event-store-dev-ecs-events', State: 'ENABLED' });
+    // The prefix is the one the code keeps (domain/kinds.ts): what the rule routes, ingest logs.
+    expect(pattern['detail-type'][0].prefix).toBe(ECS_DETAIL_TYPE_PREFIX);
+    const types = [
+      ...EVENT_DETAIL_TYPE_NAMES,
+      ...Object.values(KIND_TABLE.other.named),
+      ...[...loadSamples().values()].map((e) => (e as Json)['detail-type']),
+      'ECS Something New',
+    ];
+    for (const type of types) expect(matches(pattern, { source: 'aws.ecs', 'detail-type': type }), type).toBe(true);
+    for (const [source, type] of [
+      ['aws.ecs', 'AWS API Call via CloudTrail'],
+      ['aws.ecs', 'ecs task state change'],
+      ['aws.ec2', 'ECS Task State Change'],
+    ]) {
+      expect(matches(pattern, { source, 'detail-type': type }), `${source} ${type}`).toBe(false);
+    }
   });
 
   it('gives the rule target bounded retries and its own dead-letter queue, which only that rule may use', () => {
@@ -309,8 +372,41 @@ describe('ingest wiring', () => {
     ]);
   });
 
-  it('parks function errors (refusals included) in the on-failure queue after bounded async retries', () => {
-    const configs = Object.values(R).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+  it('parks a refused event once from the function itself: queue URL, SendMessage on that queue only, a Rejected alarm', () => {
+    expect(R.IngestLambdaFunction?.Properties.Environment.Variables.INGEST_FAILURE_QUEUE_URL).toEqual(
+      ref('IngestFailureQueue'),
+    );
+    // Least privilege: SendMessage on the one queue, which is also the on-failure destination.
+    const sends = policyStatements(template).filter(
+      ({ holder, statement }) => holder === 'IngestRole' && actionsOf(statement).some((a) => a.startsWith('sqs:')),
+    );
+    expect(sends.map(({ statement }) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
+      [['sqs:SendMessage'], [getAtt('IngestFailureQueue')]],
+    ]);
+    // Refusals are no function errors any more: their alarm watches the function's own Rejected count.
+    const alarm = R.IngestRejectedAlarm?.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'ECSEventStore',
+      MetricName: 'Rejected',
+      Dimensions: [{ Name: 'service', Value: 'ecs-event-store-dev' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The namespace and service dimension are the function's own Powertools settings.
+    const env = R.IngestLambdaFunction?.Properties.Environment.Variables;
+    expect([alarm.Namespace, alarm.Dimensions[0].Value]).toEqual([
+      env.POWERTOOLS_METRICS_NAMESPACE,
+      env.POWERTOOLS_SERVICE_NAME,
+    ]);
+  });
+
+  it('parks function errors (transient failures) in the on-failure queue after bounded async retries', () => {
+    // The reconciler's own (no retry: the next scheduled run does it all again) is checked with its wiring.
+    const configs = Object.values(R).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref !== 'ReconcilerLambdaFunction',
+    );
     expect(configs).toHaveLength(1);
     expect(configs[0]?.Properties).toEqual({
       FunctionName: ref('IngestLambdaFunction'),
@@ -342,15 +438,136 @@ describe('projector wiring', () => {
   });
 });
 
+describe('reconciler wiring', () => {
+  const ecsArn = (resource: string) => ({
+    'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'ecs', ref('AWS::Region'), ref('AWS::AccountId'), resource]],
+  });
+  const scheduleOf = (t: Template) =>
+    Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression);
+  const statements = (t: Template) => t.Resources.ReconcilerRole?.Properties.Policies[0].PolicyDocument.Statement;
+
+  it('runs hourly by default on an enabled schedule, once per run (no async retry)', () => {
+    const [schedule, ...more] = scheduleOf(template);
+    expect(more).toEqual([]);
+    expect(schedule?.Properties).toMatchObject({
+      Name: 'ecs-event-store-dev-reconcile',
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [{ Arn: getAtt('ReconcilerLambdaFunction') }],
+    });
+    const config = Object.values(R).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === 'ReconcilerLambdaFunction',
+    );
+    expect(config?.Properties).toMatchObject({ MaximumRetryAttempts: 0 });
+  });
+
+  it('turns the schedule off with reconcileSchedule=off, and limits itself to reconcileClusters', () => {
+    expect(scheduleOf(custom)[0]?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'DISABLED' });
+    const env = custom.Resources.ReconcilerLambdaFunction?.Properties.Environment.Variables;
+    expect(env.RECONCILE_RATE).toBe('25');
+    expect(env.RECONCILE_CLUSTERS).toEqual({ 'Fn::Join': [',', [ecsArn('cluster/batch'), ecsArn('cluster/prod')]] });
+  });
+
+  it('has its own least-privilege role, by the fixed name the log policy expects', () => {
+    const role = R.ReconcilerRole as Resource;
+    expect(role.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-reconciler', Path: '/' });
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const index = (id: string) => ({ 'Fn::Join': ['', [getAtt(id), '/index/byClusterKeys']] });
+    const scoped = (clusters: unknown[]) => [
+      {
+        Sid: 'ListContainerInstancesOfClusters',
+        Effect: 'Allow',
+        Action: 'ecs:ListContainerInstances',
+        Resource: clusters,
+      },
+      {
+        Sid: 'ListAndDescribeInClustersByCondition',
+        Effect: 'Allow',
+        Action: ['ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeContainerInstances'],
+        Resource: '*',
+        Condition: { ArnLike: { 'ecs:cluster': clusters } },
+      },
+      {
+        Sid: 'ReadLatestState',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+        Resource: [
+          getAtt('TaskStateTable'),
+          index('TaskStateTable'),
+          getAtt('InstanceStateTable'),
+          index('InstanceStateTable'),
+        ],
+      },
+      // Never under an event's own key: only the reconciler's partitions.
+      {
+        Sid: 'AppendObservationsToEventLog',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt('EventLogTable'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#observed', '*#observed-missing'] } },
+      },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: getAtt('ReconcilerLogGroup'),
+      },
+    ];
+    // Every cluster of the account: ListClusters (no resource-level permission exists for it).
+    expect(statements(template)).toEqual([
+      { Sid: 'ListClustersRequiresStar', Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' },
+      ...scoped([ecsArn('cluster/*')]),
+    ]);
+    // Named clusters: no ListClusters at all, every ECS grant narrowed to them.
+    expect(statements(custom)).toEqual(scoped([ecsArn('cluster/batch'), ecsArn('cluster/prod')]));
+    expect(custom.Resources.ReconcilerRole?.Properties.RoleName).toBe('ecs-event-store-prod-reconciler');
+  });
+
+  it('validates its parameters', () => {
+    const ok = { stage: 'dev', stateTtlDays: 30, eventLogRetentionDays: 0, redactOverrideEnvironment: true };
+    const base = {
+      ...ok,
+      logLevel: 'INFO',
+      lambdaLogRetentionDays: 30,
+      iteratorAgeAlarmSeconds: 300,
+      alarmTopicArn: '',
+    };
+    for (const good of ['rate(1 hour)', 'rate(15 minutes)', 'rate(2 days)', 'cron(0 6 * * ? *)', 'OFF']) {
+      expect(() => cfn.deploySettings({ ...base, reconcileSchedule: good })).not.toThrow();
+    }
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ reconcileSchedule: 'hourly' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileSchedule: 'rate(1 hours)' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileSchedule: 'rate(0 minutes)' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileClusters: 'prod,a/b' }, 'parameter reconcileClusters must be cluster names'],
+      [{ reconcileRate: '-1' }, 'parameter reconcileRate must be a number'],
+    ];
+    for (const [change, message] of refusals) expect(() => cfn.deploySettings({ ...base, ...change })).toThrow(message);
+  });
+});
+
 describe('queues', () => {
   it('keeps failures 14 days, encrypted', () => {
     const queues = Object.entries(R).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual(
-      ['IngestFailureQueue', 'IngestRuleDeadLetterQueue', 'ProjectorFailureQueue'].sort(),
+      ['IngestFailureQueue', 'IngestRuleDeadLetterQueue', 'LogTamperQueue', 'ProjectorFailureQueue'].sort(),
     );
     for (const [, queue] of queues) {
       expect(queue.Properties).toMatchObject({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     }
+  });
+
+  it('keeps the queues that can hold events through remove and replacement; not the pointer queue', () => {
+    const retained = Object.entries(R)
+      .filter(([, r]) => r.Type === 'AWS::SQS::Queue' && r.DeletionPolicy === 'Retain')
+      .map(([id]) => id)
+      .sort();
+    expect(retained).toEqual(['IngestFailureQueue', 'IngestRuleDeadLetterQueue', 'LogTamperQueue']);
+    for (const id of retained) expect(R[id]?.UpdateReplacePolicy, id).toBe('Retain');
+    // Pointers to stream ranges only: the log holds the events and `verify --repair` needs no pointer.
+    expect(R.ProjectorFailureQueue?.DeletionPolicy).toBeUndefined();
+    expect(R.LogTamperQueue?.Properties.QueueName).toBe('ecs-event-store-dev-log-tampered');
   });
 });
 
@@ -362,7 +579,10 @@ describe('tables', () => {
     for (const kind of KINDS) {
       expect(table(template, kind).Properties).toMatchObject(model.tableProperties(kind, names[kind]));
     }
-    expect(table(template, 'eventLog').Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    // Old images too: a MODIFY or REMOVE is tampering, and the projector keeps what the item held.
+    expect(table(template, 'eventLog').Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
     expect(table(template, 'eventLog').Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual([
       'byClusterTime',
     ]);
@@ -381,6 +601,15 @@ describe('tables', () => {
     });
     // Never expired by default.
     expect(log.Properties.TimeToLiveSpecification).toBeUndefined();
+    const logArn = {
+      'Fn::Join': [
+        ':',
+        ['arn', ref('AWS::Partition'), 'dynamodb', ref('AWS::Region'), ref('AWS::AccountId'), 'table/ECSEventLog-dev'],
+      ],
+    };
+    const roleArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':iam::', ref('AWS::AccountId'), `:role/${name}`]],
+    });
     expect(log.Properties.ResourcePolicy.PolicyDocument.Statement).toEqual([
       {
         Sid: 'AppendOnlyLog',
@@ -390,23 +619,41 @@ describe('tables', () => {
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
           'dynamodb:BatchWriteItem',
+          'dynamodb:PartiQLInsert',
           'dynamodb:PartiQLUpdate',
           'dynamodb:PartiQLDelete',
         ],
-        Resource: {
-          'Fn::Join': [
-            ':',
-            [
-              'arn',
-              ref('AWS::Partition'),
-              'dynamodb',
-              ref('AWS::Region'),
-              ref('AWS::AccountId'),
-              'table/ECSEventLog-dev',
+        Resource: logArn,
+      },
+      // PutItem too, to everyone but the append roles: an unconditional put would overwrite an event.
+      {
+        Sid: 'PutOnlyByTheAppendRoles',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'dynamodb:PutItem',
+        Resource: logArn,
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              roleArn('ecs-event-store-dev-ingest'),
+              roleArn('ecs-event-store-dev-reconciler'),
+              roleArn('ecs-event-store-dev-projector'),
             ],
-          ],
+          },
         },
       },
+    ]);
+    // The names in the policy are the roles' own fixed names (the ARN is constructed: no cycle).
+    expect(R.IngestRole?.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-ingest', Path: '/' });
+    expect(R.ProjectorRole?.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-projector', Path: '/' });
+    expect(JSON.stringify(log)).not.toContain('Fn::GetAtt');
+    // The break-glass parameter adds one principal to the exceptions, and only there.
+    const put = custom.Resources.EventLogTable?.Properties.ResourcePolicy.PolicyDocument.Statement[1];
+    expect(put.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
+      roleArn('ecs-event-store-prod-ingest'),
+      roleArn('ecs-event-store-prod-reconciler'),
+      roleArn('ecs-event-store-prod-projector'),
+      'arn:aws:iam::123456789012:role/ops/log-repair',
     ]);
   });
 
@@ -422,7 +669,7 @@ describe('tables', () => {
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       });
-      expect(t.Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual(['byCluster']);
+      expect(t.Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual(['byClusterKeys']);
     }
   });
 });
@@ -467,12 +714,28 @@ describe('least privilege', () => {
         Action: 'dynamodb:PutItem',
         Resource: [getAtt('TaskStateTable'), getAtt('InstanceStateTable')],
       },
+      // The reconciler's missing mark: one attribute of a row, conditional on the row's version.
+      {
+        Sid: 'MarkLatestStateMissing',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: [getAtt('TaskStateTable'), getAtt('InstanceStateTable')],
+      },
       {
         Sid: 'ParkFailedBatches',
         Effect: 'Allow',
         Action: 'sqs:SendMessage',
         Resource: getAtt('ProjectorFailureQueue'),
       },
+      // The log's record of a tampering, and nothing else: only partition keys ending in #tampered.
+      {
+        Sid: 'AppendTamperMarkers',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt('EventLogTable'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#tampered'] } },
+      },
+      { Sid: 'KeepTamperedImages', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt('LogTamperQueue') },
       {
         Sid: 'WriteOwnLogs',
         Effect: 'Allow',
@@ -491,12 +754,19 @@ describe('least privilege', () => {
         )
         .map(([id]) => id)
         .sort(),
-    ).toEqual(['IngestRole', 'ProjectorRole']);
+    ).toEqual(['IngestRole', 'ProjectorRole', 'ReconcilerRole']);
     const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
     expect(grants.length).toBeGreaterThan(8);
     for (const { holder, statement } of grants) {
       for (const action of actionsOf(statement)) expect(action, `${holder} ${statement.Sid}`).not.toContain('*');
-      if (statement.Sid === 'ListStreamsRequiresStar') continue;
+      if (statement.Sid === 'ListStreamsRequiresStar' || statement.Sid === 'ListClustersRequiresStar') continue;
+      // ECS actions whose cluster IAM checks through the ecs:cluster condition key, not the resource.
+      if (statement.Sid === 'ListAndDescribeInClustersByCondition') {
+        expect(statement.Condition?.ArnLike?.['ecs:cluster']).toBeDefined();
+        continue;
+      }
+      // The reconciler's cluster ARNs end in cluster/* when it reconciles every cluster of the account.
+      if (statement.Sid === 'ListContainerInstancesOfClusters') continue;
       for (const resource of resourcesOf(statement)) {
         expect(JSON.stringify(resource), `${holder} ${statement.Sid}`).not.toContain('*');
       }
@@ -504,9 +774,12 @@ describe('least privilege', () => {
     }
   });
 
-  it('grants nobody UpdateItem, DeleteItem or batch writes, anywhere', () => {
+  it('grants nobody UpdateItem, DeleteItem or batch writes, anywhere (but the missing mark on state rows)', () => {
     const forbidden = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+|\*)$/;
-    const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
+    const grants = policyStatements(template).filter(
+      ({ holder, statement }) =>
+        statement.Effect === 'Allow' && !(holder === 'ProjectorRole' && statement.Sid === 'MarkLatestStateMissing'),
+    );
     expect(grants.flatMap(({ statement }) => actionsOf(statement)).filter((a) => forbidden.test(a))).toEqual([]);
   });
 
@@ -553,6 +826,8 @@ describe('alarms', () => {
         ],
         ['AWS/Lambda', 'IteratorAge', dims('FunctionName', ref('ProjectorLambdaFunction'))],
         ['AWS/Lambda', 'Errors', dims('FunctionName', ref('IngestLambdaFunction'))],
+        ['ECSEventStore', 'Rejected', dims('service', 'ecs-event-store-dev')],
+        ['ECSEventStore', 'LogTampered', dims('service', 'ecs-event-store-dev')],
         ['AWS/Lambda', 'Errors', dims('FunctionName', ref('ProjectorLambdaFunction'))],
         ['AWS/Lambda', 'DestinationDeliveryFailures', dims('FunctionName', ref('IngestLambdaFunction'))],
         ['AWS/Lambda', 'DestinationDeliveryFailures', dims('FunctionName', ref('ProjectorLambdaFunction'))],
@@ -587,7 +862,7 @@ describe('parameters', () => {
     });
     expect(custom.Resources.IngestLambdaFunction?.Properties.Environment.Variables.LOG_RETENTION_DAYS).toBe('400');
     const groups = Object.values(custom.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90]);
+    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90]);
   });
 
   it('refuses a bad parameter with a message naming it and the rule', () => {
@@ -623,6 +898,221 @@ describe('parameters', () => {
       [{ alarmTopicArn: 'ops-alerts' }, 'parameter alarmTopicArn must be an SNS topic ARN'],
       [{ logLevel: 'LOUD' }, 'parameter logLevel must be'],
       [{ stage: 'prod/eu' }, 'stage must be'],
+      [{ logRepairPrincipalArn: 'ops' }, 'parameter logRepairPrincipalArn must be an IAM role ARN'],
+      [{ service: 'x'.repeat(50) }, 'is longer than 64 characters'],
+    ];
+    for (const [change, message] of refusals) {
+      expect(() => cfn.deploySettings({ ...ok, ...change })).toThrow(message);
+    }
+  });
+});
+
+describe('organization: central bus, archive, member template', () => {
+  const busArn = (name: string) => ({
+    'Fn::Join': [
+      ':',
+      ['arn', ref('AWS::Partition'), 'events', ref('AWS::Region'), ref('AWS::AccountId'), `event-bus/${name}`],
+    ],
+  });
+  const ingestRule = (t: Template) =>
+    Object.values(t.Resources).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern) as Resource;
+  /** Whether CloudFormation creates the resource: no condition, or one that is (statically) true. */
+  const created = (t: Template & { Conditions?: Json }, id: string): boolean => {
+    const condition = t.Resources[id]?.Condition as string | undefined;
+    if (condition === undefined) return true;
+    const [left, right] = t.Conditions[condition]['Fn::Equals'];
+    return left === right;
+  };
+
+  it('keeps a single account on the default bus, with no central bus, and archives its ECS events 30 days', () => {
+    expect(created(template, 'CentralEventBus')).toBe(false);
+    expect(ingestRule(template).Properties.EventBusName).toBeUndefined();
+    expect(created(template, 'EventArchive')).toBe(true);
+    expect(R.EventArchive?.Properties).toEqual({
+      ArchiveName: 'ecs-event-store-dev-ecs-events',
+      Description: expect.any(String),
+      SourceArn: busArn('default'),
+      EventPattern: { source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] },
+      RetentionDays: 30,
+    });
+    // One definition of "every ECS event" for the archive, the member rule and the ingest rule.
+    expect(R.EventArchive?.Properties.EventPattern).toEqual(cfn.ECS_EVENT_PATTERN);
+    // `ecs-events replay --stage` finds the archive and the rule by these names.
+    expect(deployedNames('dev')).toEqual({
+      archive: R.EventArchive?.Properties.ArchiveName,
+      rule: ingestRule(template).Properties.Name,
+    });
+    expect(deployedNames('prod').archive).toBe(organization.Resources.EventArchive?.Properties.ArchiveName);
+    expect(template.Outputs.EventArchiveName).toMatchObject({
+      Condition: 'EventArchiveEnabled',
+      Value: ref('EventArchive'),
+    });
+  });
+
+  it('creates no archive at all with eventArchiveRetentionDays=off', () => {
+    expect(created(custom, 'EventArchive')).toBe(false);
+    expect((custom.Outputs.EventArchiveName as Json).Condition).toBe('EventArchiveEnabled');
+  });
+
+  it('puts the ingest rule on a central bus that only the organization and the listed accounts may put ECS events on', () => {
+    const O = organization.Resources;
+    expect(created(organization, 'CentralEventBus')).toBe(true);
+    expect(O.CentralEventBus?.Properties.Name).toBe('ecs-event-store-prod');
+    const ecsOnly = {
+      'ForAllValues:StringEquals': { 'events:source': ['aws.ecs'] },
+      'ForAllValues:StringLike': { 'events:detail-type': ['ECS *'] },
+    };
+    const root = (id: string) => ({ 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:iam::${id}:root`]] });
+    expect(O.CentralEventBus?.Properties.Policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrganizationMayForwardEcsEvents',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: busArn('ecs-event-store-prod'),
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' }, ...ecsOnly },
+        },
+        {
+          Sid: 'MemberAccountsMayForwardEcsEvents',
+          Effect: 'Allow',
+          Principal: { AWS: [root('111122223333'), root('444455556666')] },
+          Action: 'events:PutEvents',
+          Resource: busArn('ecs-event-store-prod'),
+          Condition: ecsOnly,
+        },
+      ],
+    });
+    // Nothing broader: every grant is PutEvents on this bus; "*" only ever with the organization condition.
+    for (const s of (O.CentralEventBus as Resource).Properties.Policy.Statement as Json[]) {
+      expect([s.Effect, s.Action]).toEqual(['Allow', 'events:PutEvents']);
+      if (s.Principal === '*') expect(s.Condition.StringEquals['aws:PrincipalOrgID']).toBe('o-a1b2c3d4e5');
+      else expect(JSON.stringify(s.Principal)).not.toContain('*');
+    }
+    // No other bus, and no osls-made one.
+    expect(Object.values(O).filter((r) => r.Type === 'AWS::Events::EventBus')).toHaveLength(1);
+
+    // The ingest rule, its invoke permission, its dead-letter queue and its alarm all name the central bus.
+    const rule = ingestRule(organization);
+    expect(rule.Properties.EventBusName).toEqual(getAtt('CentralEventBus', 'Name'));
+    const permission = Object.values(O).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        JSON.stringify(r.Properties.FunctionName) === JSON.stringify(getAtt('IngestLambdaFunction')),
+    ) as Resource;
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(
+      JSON.stringify(['rule', getAtt('CentralEventBus', 'Name'), 'ecs-event-store-prod-ecs-events']),
+    );
+    const deadLetter = O.IngestRuleDeadLetterQueuePolicy?.Properties.PolicyDocument.Statement[0];
+    expect(JSON.stringify(deadLetter.Condition)).toContain(
+      '"rule/ecs-event-store-prod/ecs-event-store-prod-ecs-events"',
+    );
+    expect(O.IngestRuleDeadLetterFailuresAlarm?.Properties.Dimensions).toEqual([
+      { Name: 'EventBusName', Value: 'ecs-event-store-prod' },
+      { Name: 'RuleName', Value: 'ecs-event-store-prod-ecs-events' },
+    ]);
+
+    // The archive records the central bus, 90 days as asked; the member stacks get the bus ARN from an output.
+    expect(O.EventArchive?.Properties).toMatchObject({
+      SourceArn: getAtt('CentralEventBus'),
+      EventPattern: cfn.ECS_EVENT_PATTERN,
+      RetentionDays: 90,
+    });
+    expect(organization.Outputs.CentralEventBusArn).toMatchObject({ Value: getAtt('CentralEventBus') });
+    // The ingest metrics count these accounts by id (every other one as "other").
+    expect(O.IngestLambdaFunction?.Properties.Environment.Variables.METRIC_ACCOUNT_IDS).toBe(
+      '111122223333,444455556666',
+    );
+  });
+
+  it('ships a StackSets-ready member template: a rule forwarding every ECS event, and a role that may only PutEvents there', () => {
+    const text = readFileSync(MEMBER_TEMPLATE, 'utf8');
+    const member = yaml.load(text) as Json;
+    // Nothing account-specific: no account id, the bus a parameter without default, the role unnamed.
+    expect(text).not.toMatch(/\b\d{12}\b/);
+    expect(member.Parameters.CentralEventBusArn).toMatchObject({ Type: 'String' });
+    expect(member.Parameters.CentralEventBusArn.Default).toBeUndefined();
+    const M: Record<string, Resource> = member.Resources;
+    expect(Object.keys(M).sort()).toEqual(
+      ['ForwardEcsEvents', 'ForwarderRole', 'ForwardingDeadLetterQueue', 'ForwardingDeadLetterQueuePolicy'].sort(),
+    );
+
+    const rule = M.ForwardEcsEvents?.Properties;
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern).toEqual(cfn.ECS_EVENT_PATTERN);
+    expect(rule.Targets).toEqual([
+      {
+        Id: 'central-ecs-event-store',
+        Arn: ref('CentralEventBusArn'),
+        RoleArn: getAtt('ForwarderRole'),
+        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        DeadLetterConfig: { Arn: getAtt('ForwardingDeadLetterQueue') },
+      },
+    ]);
+
+    const role = M.ForwarderRole?.Properties;
+    expect(role.RoleName).toBeUndefined();
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const ruleArn = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+      'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/${ForwarderRuleName}',
+    };
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+          ArnEquals: { 'aws:SourceArn': ruleArn },
+        },
+      },
+    ]);
+    expect(role.Policies).toHaveLength(1);
+    expect(role.Policies[0].PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'PutEventsOnTheCentralBusOnly',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: ref('CentralEventBusArn'),
+      },
+    ]);
+    expect(M.ForwardingDeadLetterQueuePolicy?.Properties.PolicyDocument.Statement[0].Condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': ruleArn },
+    });
+  });
+
+  it('validates the organization and archive parameters', () => {
+    const ok = {
+      stage: 'dev',
+      stateTtlDays: 30,
+      eventLogRetentionDays: 0,
+      redactOverrideEnvironment: true,
+      lambdaLogRetentionDays: 30,
+      iteratorAgeAlarmSeconds: 300,
+      logLevel: 'INFO',
+    };
+    expect(cfn.deploySettings({ ...ok, memberAccountIds: ' 222222222222, 111111111111,222222222222' })).toMatchObject({
+      centralEventBus: true,
+      memberAccountIds: ['111111111111', '222222222222'],
+      metricAccountIds: '111111111111,222222222222',
+      eventBusName: 'ecs-event-store-dev',
+    });
+    expect(cfn.deploySettings({ ...ok, eventArchiveRetentionDays: 'forever' }).eventArchive).toEqual({
+      enabled: true,
+      retentionDays: 0,
+    });
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ organizationId: 'my-org' }, 'parameter organizationId must be an AWS Organizations id'],
+      [{ memberAccountIds: '1111,2222' }, 'parameter memberAccountIds must be 12-digit AWS account ids'],
+      [{ metricAccountIds: 'abc' }, 'parameter metricAccountIds must be 12-digit'],
+      [{ eventArchiveRetentionDays: 0 }, 'say "forever" (never expire) or "off" (no archive)'],
+      [{ eventArchiveRetentionDays: 'soon' }, 'parameter eventArchiveRetentionDays must be an integer'],
+      [
+        { metricAccountIds: Array.from({ length: 51 }, (_, i) => String(100_000_000_000 + i)).join(',') },
+        'at most 50 get their own metric',
+      ],
     ];
     for (const [change, message] of refusals) {
       expect(() => cfn.deploySettings({ ...ok, ...change })).toThrow(message);
@@ -699,7 +1189,7 @@ describe('the bundles', () => {
 describe('cfn-lint', () => {
   it.skipIf(!hasCfnLint)(
     hasCfnLint
-      ? `finds zero errors in both templates (${cfnLintVersion.stdout.trim()})`
+      ? `finds zero errors in the service templates (default, custom, organization) and the member template (${cfnLintVersion.stdout.trim()})`
       : 'SKIPPED: cfn-lint not on PATH',
     async () => {
       const run = await (cfnLint as ReturnType<typeof runAsync>);

@@ -59,7 +59,7 @@ describe('@example', () => {
     ['infra/config.ts', /^7 ECSEventLog\n$/],
     ['functions/ingest.ts', /outcome: 'appended'[\s\S]*\nduplicate\nVERSION_NOT_INTEGER\n$/],
     ['functions/projector.ts', /^\[\] 1\n$/],
-    ['cli/main.ts', /^Usage: ecs-events tasks --cluster C \[options\]\n/],
+    ['cli/main.ts', /^Usage: ecs-events tasks \(--cluster C \| --account ID \| --region R\) \[options\]\n/],
   ])('of %s runs and prints what its comments say', async (file, expected) => {
     const [example] = examples(file);
     expect(example).toBeDefined();

@@ -90,6 +90,44 @@ function oracleDeployments(events: readonly EcsEvent[]): string[] {
     .sort();
 }
 
+/** A task of no service that runs through the whole window without an event in it (stopping after it, or never). */
+function longRunner(clusterArn: string, id: string, stoppedAt?: number): EcsEvent[] {
+  const taskArn = clusterArn.replace(':cluster/', ':task/').concat(`/${id.padEnd(32, '0')}`);
+  const created = NOW - 4 * HOUR;
+  const event = (version: number, t: number, lastStatus: string, extra: Record<string, unknown> = {}): EcsEvent => ({
+    version: '0',
+    id: `00000000-0000-4000-a000-${id.padEnd(8, '0')}${String(version).padStart(4, '0')}`,
+    'detail-type': TASK,
+    source: 'aws.ecs',
+    account: '111122223333',
+    time: new Date(t).toISOString().replace('.000Z', 'Z'),
+    region: 'us-east-1',
+    resources: [taskArn],
+    detail: {
+      clusterArn,
+      taskArn,
+      lastStatus,
+      desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+      group: 'family:batch',
+      launchType: 'FARGATE',
+      taskDefinitionArn: clusterArn.replace(/:cluster\/.*/, ':task-definition/batch:3'),
+      createdAt: iso(created),
+      updatedAt: iso(t),
+      version,
+      containers: [{ containerArn: `${taskArn}/c`, name: 'batch', taskArn, lastStatus }],
+      overrides: { containerOverrides: [] },
+      ...extra,
+    },
+  });
+  return [
+    event(1, created, 'PENDING'),
+    event(2, created + MIN, 'RUNNING', { startedAt: iso(created + MIN) }),
+    ...(stoppedAt === undefined
+      ? []
+      : [event(3, stoppedAt, 'STOPPED', { stopCode: 'UserInitiated', stoppedReason: 'Task stopped by user' })]),
+  ];
+}
+
 describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromium', () => {
   let pipeline: Pipeline;
   let events: EcsEvent[];
@@ -109,8 +147,13 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
       tasks: 160,
       instances: 4,
     });
-    events = workload.events;
     clusterArn = workload.clusterArn;
+    events = [
+      ...workload.events,
+      ...longRunner(clusterArn, 'b1'),
+      ...longRunner(clusterArn, 'b2', NOW - 5 * MIN),
+      ...longRunner(clusterArn, 'b3', SINCE - 5 * MIN),
+    ];
     dir = mkdtempSync(join(tmpdir(), 'ecs-events-report-'));
     writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const load = await cli('load', join(dir, 'events.ndjson'), '--json', '--concurrency', '16');
@@ -187,9 +230,17 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     );
     expect(bars).toHaveLength(expected.size);
     expect(new Map(bars as [string, string[]][])).toEqual(expected);
-    // Tasks that began before the window and ran through it without an event in it are there too.
-    const before = events.filter((e) => e['detail-type'] === TASK && timeOf(e) < SINCE).map((e) => e.detail.taskArn);
-    expect(bars.filter(([arn]) => before.includes(arn as string)).length).toBeGreaterThan(0);
+    // Tasks that began before the window are there with their earlier states, also those without an event in it.
+    const before = new Set(
+      events.filter((e) => e['detail-type'] === TASK && timeOf(e) < SINCE).map((e) => e.detail.taskArn),
+    );
+    const during = new Set(
+      events
+        .filter((e) => e['detail-type'] === TASK && timeOf(e) >= SINCE && timeOf(e) < UNTIL)
+        .map((e) => e.detail.taskArn),
+    );
+    expect(bars.filter(([arn]) => before.has(arn) && during.has(arn)).length).toBeGreaterThan(0);
+    expect(bars.filter(([arn]) => before.has(arn) && !during.has(arn)).length).toBeGreaterThan(0);
 
     expect(await page.title()).toBe(`ECS lifecycle report: prod, ${iso(SINCE)} to ${iso(UNTIL)}`);
     expect(errors).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedVersion } from '../domain/derivedVersion.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { parseEvent } from '../domain/parseEvent.js';
-import { serviceVersion } from '../domain/serviceVersion.js';
 import type { Pipeline } from '../local/localStack.js';
 import { recentStart } from '../sim/clock.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
@@ -33,7 +33,7 @@ function reversedPair(): [early: EcsEvent, late: EcsEvent] {
     const late = serviceAction(rng, WEB, second + 900, 'ERROR', 'SERVICE_TASK_PLACEMENT_FAILURE', {
       reason: 'RESOURCE:MEMORY',
     });
-    if (serviceVersion(second, early) > serviceVersion(second, late)) return [early, late];
+    if (derivedVersion(second, early) > derivedVersion(second, late)) return [early, late];
   }
 }
 

@@ -1,9 +1,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { derivedVersion, MAX_DERIVED_PROBES } from '../domain/derivedVersion.js';
+import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
-import { MAX_SERVICE_PROBES, serviceVersion } from '../domain/serviceVersion.js';
 import type { ProjectorCounts } from '../functions/projector.js';
 import { appendEvent } from '../infra/logAppend.js';
 import type { Pipeline } from '../local/localStack.js';
@@ -65,11 +66,11 @@ describe('service action and deployment events in the log', () => {
     expect(log).toHaveLength(6);
     expect(new Set(log.map((i) => i.version)).size).toBe(6);
     for (const [name, event] of samples) {
-      const item = log.find((i) => JSON.stringify(JSON.parse(i.event as string)) === JSON.stringify(event));
+      const item = log.find((i) => JSON.stringify(JSON.parse(decodeStoredEvent(i))) === JSON.stringify(event));
       expect(item, name).toBeDefined();
       expect(item?.eventTime).toBe(Date.parse((event as EcsEvent).time as string));
       // Service actions name their cluster; deployment events get it from the service/<cluster>/<name> ARN.
-      expect(item?.clusterArn).toBe('arn:aws:ecs:us-west-2:111122223333:cluster/default');
+      // The item holds it as the first part of its timeline key.
       expect(item?.timelineKey).toMatch(/^arn:aws:ecs:us-west-2:111122223333:cluster\/default#(2019|2020)-/);
       expect(Number.isSafeInteger(item?.version)).toBe(true);
     }
@@ -101,7 +102,7 @@ describe('service action and deployment events in the log', () => {
     expect(ours).toHaveLength(events.length);
     expect(outcomes.filter((o) => o === 'appended')).toHaveLength(events.length);
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(deliveries.length - events.length);
-    const stored = new Set(ours.map((i) => i.event));
+    const stored = new Set(ours.map((i) => decodeStoredEvent(i)));
     for (const e of events) expect(stored.has(JSON.stringify(e))).toBe(true);
   });
 
@@ -157,7 +158,7 @@ describe('service action and deployment events in the log', () => {
     const rng = seededRandom(3);
     const t = DAY_0 + 2 * DAY_MS + 9.5 * HOUR_MS;
     const event = serviceAction(rng, service, t, 'ERROR', 'SERVICE_TASK_PLACEMENT_FAILURE', { reason: 'RESOURCE:CPU' });
-    const computed = serviceVersion(t, event);
+    const computed = derivedVersion(t, event);
     // Two different events already occupy the computed version and the next one.
     for (const [offset, other] of [
       [0, serviceAction(rng, service, t, 'INFO', 'SERVICE_STEADY_STATE')],
@@ -177,17 +178,17 @@ describe('service action and deployment events in the log', () => {
     });
     const log = await logOf(service.serviceArn);
     expect(log.map((i) => i.version)).toEqual([computed, computed + 1, computed + 2]);
-    expect(JSON.parse(log[2]?.event as string)).toEqual(event);
+    expect(JSON.parse(decodeStoredEvent(log[2] ?? {}))).toEqual(event);
   });
 
-  it(`gives up (an error Lambda retries) rather than overwrite when ${MAX_SERVICE_PROBES} numbers are taken`, async () => {
+  it(`gives up (an error Lambda retries) rather than overwrite when ${MAX_DERIVED_PROBES} numbers are taken`, async () => {
     const service = serviceRef('full');
     const rng = seededRandom(4);
     const t = DAY_0 + 3 * DAY_MS + 9.5 * HOUR_MS;
     const event = serviceAction(rng, service, t, 'INFO', 'SERVICE_STEADY_STATE');
-    const computed = serviceVersion(t, event);
+    const computed = derivedVersion(t, event);
     await inParallel(
-      Array.from({ length: MAX_SERVICE_PROBES }, (_, i) => i),
+      Array.from({ length: MAX_DERIVED_PROBES }, (_, i) => i),
       8,
       async (i) => {
         const other = parsed(serviceAction(rng, service, t, 'INFO', `OTHER_${i}`));
@@ -196,7 +197,7 @@ describe('service action and deployment events in the log', () => {
       },
     );
     await expect(pipeline.ingest(event)).rejects.toThrow(/no free log version/);
-    expect(await logOf(service.serviceArn)).toHaveLength(MAX_SERVICE_PROBES);
+    expect(await logOf(service.serviceArn)).toHaveLength(MAX_DERIVED_PROBES);
   });
 
   it('refuses bad service and deployment events with specific reasons and writes nothing', async () => {
@@ -217,7 +218,7 @@ describe('service action and deployment events in the log', () => {
       ],
       ['not an ARN', { ...base(), resources: ['servicetest'] }, 'ARN_INVALID', /resources\[0\] must be an ECS service/],
       ['resources not an array', { ...base(), resources: 'x' }, 'FIELD_INVALID', /resources must be an array/],
-      ['no time', { ...action(), time: undefined }, 'TIME_MISSING', /time is required for service and deployment/],
+      ['no time', { ...action(), time: undefined }, 'TIME_MISSING', /time is required for service, deployment/],
       ['bad time', { ...base(), time: 'yesterday' }, 'TIME_INVALID', /time must be an ISO-8601/],
       [
         'a time whose derived version would pass 2^53',
@@ -255,7 +256,14 @@ describe('service action and deployment events in the log', () => {
   });
 
   it('the projector counts them as history only: no row, no failure, no poison', async () => {
-    const counts: ProjectorCounts = { projected: 0, staleSkipped: 0, historyOnly: 0, poison: 0, failed: 0 };
+    const counts: ProjectorCounts = {
+      projected: 0,
+      staleSkipped: 0,
+      historyOnly: 0,
+      poison: 0,
+      failed: 0,
+      tampered: 0,
+    };
     await pipeline
       .poller({
         onBatch: ({ response }) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DERIVED_VERSION_SLOTS, MAX_DERIVED_PROBES } from '../domain/derivedVersion.js';
 import { compareServiceEvents, type ServiceLogEvent, TimeOrderBuffer } from '../domain/serviceEvents.js';
-import { MAX_SERVICE_PROBES, SERVICE_VERSION_SLOTS } from '../domain/serviceVersion.js';
 
 const T0 = Date.UTC(2026, 10, 3, 14, 0, 0);
 
@@ -9,15 +9,15 @@ const T0 = Date.UTC(2026, 10, 3, 14, 0, 0);
 const loggedEvent = fc
   .record({
     offsetMs: fc.integer({ min: 0, max: 4_000 }),
-    hash: fc.integer({ min: 0, max: SERVICE_VERSION_SLOTS - 1 }),
-    probe: fc.integer({ min: 0, max: MAX_SERVICE_PROBES - 1 }),
+    hash: fc.integer({ min: 0, max: DERIVED_VERSION_SLOTS - 1 }),
+    probe: fc.integer({ min: 0, max: MAX_DERIVED_PROBES - 1 }),
     createdJitter: fc.integer({ min: 0, max: 999 }),
   })
   .map(({ offsetMs, hash, probe, createdJitter }): ServiceLogEvent => {
     const eventTime = Math.floor((T0 + offsetMs) / 1000) * 1000;
     return {
       arn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/web',
-      version: Math.floor(eventTime / 1000) * SERVICE_VERSION_SLOTS + hash + probe,
+      version: Math.floor(eventTime / 1000) * DERIVED_VERSION_SLOTS + hash + probe,
       detailType: 'ECS Service Action',
       eventId: undefined,
       eventTime,

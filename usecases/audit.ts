@@ -1,9 +1,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { parseEcsArn } from '../domain/arn.js';
+import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
-import { detailOf, type StoredEvent } from '../domain/audit/storedEvent.js';
-import type { TimelineEntry } from '../domain/audit/timeline.js';
-import { KINDS } from '../domain/kinds.js';
-import { queryTimeline, readStoredEvents } from '../infra/logQueries.js';
+import { detailOf, parseStored, type StoredEvent } from '../domain/audit/storedEvent.js';
+import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
+import {
+  isMissingKind,
+  isObservationKind,
+  isStateKind,
+  KINDS,
+  kindOfDetailType,
+  partitionsOf,
+  type StateKind,
+} from '../domain/kinds.js';
+import type { LogItem } from '../domain/logItem.js';
+import { isOtherPartition, otherPartition } from '../domain/otherEvents.js';
+import { TimeOrderBuffer } from '../domain/serviceEvents.js';
+import { type LogQuery, latestOfDetailType, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import type { PageOptions } from '../infra/paging.js';
 
 // Audit queries that join several reads of the log (single reads live in infra/logQueries.ts).
@@ -36,25 +49,125 @@ async function* withStoredEvents(
 }
 
 /**
- * The tasks of a cluster that stopped in [since, until), tallied by stop code, reason and exit code
- * (domain/audit/stopped.ts): the STOPPED task events from the timeline index, their bodies from the log.
+ * The tasks of a cluster (or of several: --account / --region) that stopped in [since, until), tallied
+ * by stop code, reason and exit code (domain/audit/stopped.ts): the STOPPED task events from the
+ * timeline index (several clusters' merged by time), their bodies from the log.
  */
 export async function tallyStopped(
   doc: DynamoDBDocumentClient,
   table: string,
-  clusterArn: string,
+  clusterArn: string | readonly string[],
   window: { readonly sinceMs: number; readonly untilMs: number },
   options: PageOptions = {},
 ): Promise<StoppedTally> {
-  const stops = queryTimeline(doc, table, clusterArn, {
-    ...window,
-    detailTypes: [KINDS.task.detailType],
-    status: 'STOPPED',
-    pageSize: options.pageSize,
-  });
+  const stopsOf = (arn: string) =>
+    queryTimeline(doc, table, arn, {
+      ...window,
+      detailTypes: [KINDS.task.detailType],
+      status: 'STOPPED',
+      pageSize: options.pageSize,
+    });
+  const clusters = typeof clusterArn === 'string' ? [clusterArn] : clusterArn;
+  const stops = mergeByTime(clusters.map(stopsOf), (e) => e.eventTime, compareTimeline);
   const tally = new StoppedTally();
   for await (const stored of withStoredEvents(doc, table, stops)) {
     tally.add(stored.arn, stored.version, stopKey(detailOf(stored)));
   }
   return tally;
+}
+
+/** A partition of derived versions (a resource's `#other` events), read in version order, in time order. */
+async function* inTimeOrder(items: AsyncIterable<LogItem>): AsyncGenerator<LogItem> {
+  const buffer = new TimeOrderBuffer<LogItem>((a, b) => a.eventTime - b.eventTime || a.version - b.version);
+  for await (const item of items) yield* buffer.push(item);
+  yield* buffer.flush();
+}
+
+/**
+ * The history of one resource: its own log partition (a task's or instance's versions, a service's
+ * events), with the events of other ECS types about it (partition `<arn>#other`: a health change of
+ * an instance, a daemon action naming a task, ...) put between them by event time: one extra Query.
+ * A version range selects versions, which other events do not have: with one, only the resource's
+ * own partition is read.
+ */
+export function resourceHistory(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  arn: string,
+  query: LogQuery = {},
+): AsyncGenerator<LogItem> {
+  const own = withObservations(doc, table, arn, query);
+  if (query.fromVersion !== undefined || query.toVersion !== undefined || isOtherPartition(arn)) return own;
+  const window = { sinceMs: query.sinceMs, untilMs: query.untilMs, pageSize: query.pageSize };
+  const others = inTimeOrder(queryLog(doc, table, otherPartition(arn), window));
+  return interleaveByTime(own, others, (item) => item.eventTime);
+}
+
+/** Instances whose health is read at once (one Query each). */
+const HEALTH_CONCURRENCY = 16;
+
+/**
+ * Container-instance rows with the `overallStatus` of the instance's latest `ECS Container Instance
+ * Health Change` in the log (as `overallStatus`, with its event time as `healthEventTime`), for the
+ * rows whose instance has one: one Query of its `#other` partition per row, HEALTH_CONCURRENCY at a
+ * time, in the rows' order. The health is history only (never in the row), so it is read here.
+ */
+export async function* withLatestHealth(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  rows: AsyncIterable<Record<string, unknown>>,
+): AsyncGenerator<Record<string, unknown>> {
+  const health = async (row: Record<string, unknown>) => {
+    const arn = row.containerInstanceArn;
+    if (typeof arn !== 'string') return row;
+    const item = await latestOfDetailType(doc, table, otherPartition(arn), KINDS.other.named.instanceHealth);
+    const overallStatus = item ? parseStored(item).detail.overallStatus : undefined;
+    if (item === undefined || typeof overallStatus !== 'string') return row;
+    return { ...row, overallStatus, healthEventTime: item.eventTime };
+  };
+  let batch: Record<string, unknown>[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length === HEALTH_CONCURRENCY) {
+      yield* await Promise.all(batch.map(health));
+      batch = [];
+    }
+  }
+  yield* await Promise.all(batch.map(health));
+}
+
+/** Where an item of one resource's history sorts among items of its version: event, observation, missing mark. */
+const ORIGIN_RANK = (item: LogItem): number => {
+  const kind = kindOfDetailType(item.detailType);
+  return kind === undefined ? 0 : isObservationKind(kind) ? 1 : isMissingKind(kind) ? 2 : 0;
+};
+
+/** The ECS resource type of a task or instance ARN, as its latest-state kind. */
+function stateKindOfArn(arn: string): StateKind | undefined {
+  const type = parseEcsArn(arn)?.resourceType;
+  const kind = (Object.keys(KINDS) as (keyof typeof KINDS)[]).find(
+    (k) => isStateKind(k) && KINDS[k].resourceType === type,
+  );
+  return kind !== undefined && isStateKind(kind) ? kind : undefined;
+}
+
+/**
+ * A task's or instance's log items in version order, with what the reconciler observed of it
+ * (`<arn>#observed`: states with the API's version; `<arn>#observed-missing`: missing marks, keyed by
+ * the version ECS did not know) merged in; at one version the event comes first. Other ARNs: their log.
+ */
+function withObservations(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  arn: string,
+  query: LogQuery,
+): AsyncGenerator<LogItem> {
+  const kind = stateKindOfArn(arn);
+  if (kind === undefined) return queryLog(doc, table, arn, query);
+  const sources = partitionsOf(kind, arn).map((partition) => queryLog(doc, table, partition, query));
+  return mergeByTime(
+    sources,
+    (item) => item.version,
+    (a, b) => ORIGIN_RANK(a) - ORIGIN_RANK(b),
+  );
 }

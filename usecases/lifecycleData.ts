@@ -11,6 +11,7 @@ import {
   type InstanceVersion,
   instanceHealthOf,
   instanceVersionOf,
+  LIVE_TASK_STATUSES,
   TASK_STATE_CHANGE,
   type TaskVersion,
   taskVersionOf,
@@ -45,8 +46,8 @@ const SERVICE_TYPES = new Set(['ECS Service Action', DEPLOYMENT_STATE_CHANGE]);
  * - every event of the window from the cluster timeline, with the bodies of the task, instance and
  *   health events (service actions only name the services);
  * - the earlier history of tasks that were created before the window (queried per task, up to since);
- * - tasks with no event in the window that were alive through it (a latest-state row not STOPPED, or
- *   STOPPED after the window, created before its end): their history up to until;
+ * - tasks with no event in the window that were alive through it (a latest-state row not STOPPED, or,
+ *   for a window in the past, STOPPED after it; created before its end): their history up to until;
  * - per container instance (seen, or in the latest-state table), the version in force at since;
  * - per service (of the tasks' groups, or with service events in the window), its deployment events
  *   from DEPLOYMENT_LOOKBACK_MS before since, as `deployments` reads them.
@@ -99,16 +100,21 @@ export async function readLifecycleInput(
     const created = t.times.createdAt;
     if (created === undefined ? t.version > 1 : created < window.sinceMs) earlier.add(arn);
   }
-  // Alive through the window without an event in it: known from the latest-state table.
+  // Alive through the window without an event in it: known from the latest-state table. Rows not
+  // STOPPED are read by key; STOPPED rows (30 days of them) only for a window that ended before now,
+  // where a task stopped after `until` may have run through it.
   const through: string[] = [];
-  for await (const row of queryClusterState(doc, tables, 'task', clusterArn, { pageSize })) {
-    const arn = row.taskArn;
-    if (typeof arn !== 'string' || seen.has(arn)) continue;
-    const created = Date.parse(String(row.createdAt ?? ''));
-    const eventTime = typeof row.eventTime === 'number' ? row.eventTime : Number.NaN;
-    const alive = row.lastStatus !== 'STOPPED' || !(eventTime < window.untilMs);
-    if (alive && !(created >= window.untilMs)) through.push(arn);
-  }
+  const statuses: string[] = [...LIVE_TASK_STATUSES, ...(window.untilMs < Date.now() ? ['STOPPED'] : [])];
+  await inParallel(statuses, concurrency, async (status) => {
+    for await (const row of queryClusterState(doc, tables, 'task', clusterArn, { pageSize, status })) {
+      const arn = row.taskArn;
+      if (typeof arn !== 'string' || seen.has(arn)) continue;
+      const created = Date.parse(String(row.createdAt ?? ''));
+      const eventTime = typeof row.eventTime === 'number' ? row.eventTime : Number.NaN;
+      const alive = row.lastStatus !== 'STOPPED' || !(eventTime < window.untilMs);
+      if (alive && !(created >= window.untilMs)) through.push(arn);
+    }
+  });
   const history = async (arn: string, untilMs: number) => {
     for await (const item of queryLog(doc, log, arn, { untilMs, pageSize })) take(item);
   };

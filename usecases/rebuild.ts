@@ -2,9 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isExpired } from '../domain/expiry.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
-import type { Projection } from '../domain/projection.js';
+import type { MissingMark, Projection } from '../domain/projection.js';
 import { projectLogItem, scanLatest } from '../infra/logScan.js';
-import { applyLatest, isUnwritable } from '../infra/stateWrites.js';
+import { applyLatest, applyMark, isUnwritable } from '../infra/stateWrites.js';
 import { approximateItemCount, ensureTable } from '../infra/tableAdmin.js';
 import { inParallel } from './inParallel.js';
 import {
@@ -16,6 +16,7 @@ import {
   zeroCounts,
 } from './rebuildCheckpoint.js';
 import { defaultSegments, MAX_SEGMENTS } from './segments.js';
+import { type TamperedEntry, tamperStatus } from './tampered.js';
 
 export interface RebuildOptions {
   readonly doc: DynamoDBDocumentClient;
@@ -69,6 +70,12 @@ export interface RebuildReport {
   expired: number;
   /** Log items that cannot be projected, or rows DynamoDB refuses: counted, never retried. */
   poison: number;
+  /** Missing marks folded into rows (lastSeenMissingAt), after every state was written. */
+  marked: number;
+  /** Log items at tampered keys, not projected (the tampered content never reaches a row). */
+  excluded: number;
+  /** The log's tampered keys (its markers, domain/tamper.ts) and what each holds now. */
+  readonly tampered: TamperedEntry[];
   /** Segments stopped by an error after the retries ran out: the checkpoint keeps their place. */
   errors: number;
   /**
@@ -144,6 +151,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     }
   }
   const itemCount = await approximateItemCount(options.client, options.eventLog);
+  const tampering = await tamperStatus(options.doc, options.eventLog);
 
   const report: RebuildReport = {
     eventLog: options.eventLog,
@@ -157,6 +165,9 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     skippedNotNewer: 0,
     expired: 0,
     poison: 0,
+    marked: 0,
+    excluded: 0,
+    tampered: tampering.entries,
     errors: 0,
     retries: 0,
     seconds: 0,
@@ -175,8 +186,11 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     if (list.length < MAX_EXAMPLES) list.push(text);
   };
 
+  // Each segment's state (the checkpoint's, or this run's own): the missing marks it read are kept there.
+  const segmentStates: SegmentCheckpoint[] = [];
   async function runSegment(segment: number): Promise<void> {
     const state: SegmentCheckpoint = checkpoint?.segments[segment] ?? { ...zeroCounts(), done: false };
+    segmentStates[segment] = state;
     if (state.done) return;
     if (options.signal?.aborted) {
       report.interrupted = true;
@@ -195,6 +209,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
       startKey: state.startKey,
       pending,
       onRetries,
+      trusts: (item) => tampering.keys.trusts(item),
     });
     for await (const page of scan) {
       const counts = { ...zeroCounts(), scanned: page.scanned, arns: page.emitted.length, poison: page.poison.length };
@@ -219,6 +234,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
       state.startKey = page.lastEvaluatedKey;
       state.pending = page.pending && { arn: page.pending.arn, version: page.pending.version };
       state.done = page.lastEvaluatedKey === undefined;
+      if (page.marks.length > 0) state.marks = [...(state.marks ?? []), ...page.marks];
       addCounts(state, counts);
       report.scanned += counts.scanned;
       report.arns += counts.arns;
@@ -226,6 +242,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
       report.skippedNotNewer += counts.notNewer;
       report.expired += counts.expired;
       report.poison += counts.poison;
+      report.excluded += page.excluded;
       if (checkpoint && file) file.save(checkpoint);
       options.onProgress?.({ scanned: report.scanned, written: report.written, total });
       if (options.signal?.aborted && !state.done) {
@@ -244,6 +261,15 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     ),
   );
   report.complete = report.errors === 0 && !report.interrupted;
+  // Missing marks (the reconciler's ghosts) land on the row of their version, so they wait until every
+  // state is written: a mark read before its row would otherwise find no row to mark.
+  if (report.complete && !dryRun) {
+    const marks = segmentStates.flatMap((s) => s?.marks ?? []);
+    await inParallel(marks, options.writeConcurrency ?? 8, async (mark: MissingMark) => {
+      const table = options.targets[mark.kind];
+      if (table && (await applyMark(options.doc, table, mark, { onRetries }))) report.marked++;
+    });
+  }
   if (report.complete) file?.remove();
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { StateKind } from '../domain/kinds.js';
+import type { MissingMark } from '../domain/projection.js';
 import type { LogKey } from '../infra/logQueries.js';
 
 /** Counts of one segment, cumulative over every run of one rebuild. */
@@ -30,6 +31,8 @@ export const zeroCounts = (): SegmentCounts => ({
 export interface SegmentCheckpoint extends SegmentCounts {
   startKey?: Record<string, unknown>;
   pending?: LogKey;
+  /** Missing marks this segment read, applied once every segment is done (a rebuild resumed keeps them). */
+  marks?: MissingMark[];
   done: boolean;
 }
 

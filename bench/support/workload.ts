@@ -74,6 +74,18 @@ function logItemsInStreamOrder(deliveries: readonly EcsEvent[]): LogItem[] {
   return items;
 }
 
+/** A marshalled image as Lambda's JSON has it: Binary values (a compressed `event`) as base64 text. */
+function lambdaImage(image: Record<string, unknown>): never {
+  const value = (v: unknown): unknown => {
+    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+    if (Array.isArray(v)) return v.map(value);
+    if (v !== null && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, value(e)]));
+    return v;
+  };
+  return value(image) as never;
+}
+
 /** Lambda-shaped DynamoDB Streams records for log items, as the event source mapping would hand them over. */
 export function toStreamRecords(items: readonly LogItem[], streamArn: string): DynamoDBRecord[] {
   const base = BigInt(`0x${randomBytes(6).toString('hex')}`) * 1_000_000n;
@@ -89,7 +101,7 @@ export function toStreamRecords(items: readonly LogItem[], streamArn: string): D
       dynamodb: {
         ApproximateCreationDateTime: Math.floor(item.ingestedAt / 1000),
         Keys: { arn: NewImage.arn, version: NewImage.version } as never,
-        NewImage: NewImage as never,
+        NewImage: lambdaImage(NewImage),
         SequenceNumber: String(base + BigInt(i)),
         SizeBytes: JSON.stringify(NewImage).length,
         StreamViewType: 'NEW_IMAGE',
@@ -169,4 +181,15 @@ export function liveOrder(workload: BenchWorkload, jitterMs: number): BenchWorkl
   }));
   const deliveries = timed.sort((a, b) => a.at - b.at).map((t) => t.d);
   return { ...workload, deliveries, logItems: logItemsInStreamOrder(deliveries) };
+}
+
+/**
+ * The realistic duplication profile: every distinct event of `workload` delivered once and a seeded
+ * `fraction` of them (≈ 2 %) a second time, in live order (event time plus up to `jitterMs`), as a
+ * running estate's EventBridge rule delivers them.
+ */
+export function redelivered(workload: BenchWorkload, fraction: number, jitterMs: number): BenchWorkload {
+  const rng = seededRandom(workload.seed ^ 0x2ed1);
+  const copies = workload.events.filter(() => rng() < fraction);
+  return liveOrder({ ...workload, deliveries: [...workload.events, ...copies] }, jitterMs);
 }

@@ -1,29 +1,51 @@
+import { withLatestHealth } from '../../usecases/audit.js';
 import { clusterStateCommand } from '../clusterStateCommand.js';
+import { seenMissingCell, updatedCell } from '../observedCells.js';
 import { shortArn, type View } from '../output.js';
 
 type Row = Record<string, unknown>;
 
 const view: View<Row> = {
-  headers: ['CONTAINER INSTANCE', 'STATUS', 'AGENT', 'EC2 INSTANCE', 'RUNNING', 'PENDING', 'VERSION', 'UPDATED AT'],
+  headers: [
+    'CONTAINER INSTANCE',
+    'STATUS',
+    'HEALTH',
+    'AGENT',
+    'EC2 INSTANCE',
+    'RUNNING',
+    'PENDING',
+    'VERSION',
+    'UPDATED AT',
+    'SEEN MISSING',
+  ],
   rows: (r) => [
     [
       shortArn(r.containerInstanceArn),
       r.status,
+      r.overallStatus,
       r.agentConnected === undefined ? undefined : r.agentConnected ? 'connected' : 'disconnected',
       r.ec2InstanceId,
       r.runningTasksCount,
       r.pendingTasksCount,
       r.version,
-      r.updatedAt,
+      updatedCell(r),
+      seenMissingCell(r),
     ],
   ],
   json: (r) => r,
   empty: 'no container instances of this cluster in the latest-state table',
 };
 
-export default clusterStateCommand('instance', view, {
-  summary: 'the current container instances of a cluster (from the latest-state table)',
-  about: `The current state of a cluster's container instances, read from the latest-state table
-(ECSCtrInstanceState, index byCluster).`,
-  status: 'only instances whose status is S (ACTIVE, DRAINING, INACTIVE, ...)',
-});
+export default clusterStateCommand(
+  'instance',
+  view,
+  {
+    summary: 'the current container instances of a cluster (from the latest-state table)',
+    about: `The current state of a cluster's container instances, read from the latest-state table
+(ECSCtrInstanceState, index byClusterKeys). HEALTH is the overallStatus (OK, IMPAIRED, ...) of the
+instance's latest ECS Container Instance Health Change in the log (JSON: overallStatus and
+healthEventTime), empty when the log has none: one Query of the log per instance.`,
+    status: 'only instances whose status is S (ACTIVE, DRAINING, INACTIVE, ...)',
+  },
+  (clients, rows) => withLatestHealth(clients.doc, clients.tables.eventLog, rows),
+);

@@ -173,6 +173,13 @@ Exit code: 0 when nothing was rejected, 1 when any record was rejected (the othe
 the load stopped on an error (re-run it), 2 for a usage error.`,
   positionals: ['<file|->'],
   options: {
+    function: {
+      type: 'string',
+      value: 'NAME',
+      help: `invoke the deployed ingest function NAME for each event (stack output IngestFunctionName):
+the deployed log takes PutItem only from the append roles. Without it, events are appended
+here, with this process's credentials (the local stack)`,
+    },
     concurrency: { type: 'string', value: 'N', default: '8', help: 'ingest calls in flight' },
     json: {
       type: 'boolean',
@@ -182,7 +189,9 @@ the load stopped on an error (re-run it), 2 for a usage error.`,
  "conflicts":[{"at":"item 7","arn":"...","version":N}]}`,
     },
   },
-  notes: ["Environment: EVENT_LOG_TABLE, REDACT_OVERRIDE_ENVIRONMENT, and the SDK's endpoint variables."],
+  notes: [
+    "Environment: EVENT_LOG_TABLE, REDACT_OVERRIDE_ENVIRONMENT, and the SDK's endpoint variables (without --function).",
+  ],
   async run({ values, positionals, context }) {
     if (positionals.length !== 1) throw new UsageError('give one input: a file name, or - for stdin');
     const source = positionals[0] as string;
@@ -198,10 +207,19 @@ the load stopped on an error (re-run it), 2 for a usage error.`,
       import('../../functions/ingest.js'),
       import('@aws-lambda-powertools/logger'),
     ]);
-    return withClients(context, async ({ doc, config }) => {
+    const functionName = values.function as string | undefined;
+    if (functionName !== undefined && !/^[\w:.-]{1,170}$/.test(functionName)) {
+      throw new UsageError(`--function must be a Lambda function name or ARN, got ${JSON.stringify(functionName)}`);
+    }
+    const invoker =
+      functionName === undefined ? undefined : (await import('../ingestFunction.js')).invokeIngestFunction;
+    return withClients(context, async ({ doc, config, lambda }) => {
       const settings = ingestSettings(config);
       // The report lists every rejection; the handler's own log lines would only repeat them on stdout.
-      const ingest = createIngestHandler({ doc, ...settings, logger: new Logger({ logLevel: 'SILENT' }) });
+      const ingest =
+        invoker && functionName !== undefined
+          ? invoker(lambda, functionName)
+          : createIngestHandler({ doc, ...settings, logger: new Logger({ logLevel: 'SILENT' }) });
       const report = await loadAll(input, ingest, IngestRejectedError, concurrency, settings.eventLogTable);
       if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else printReport(report);

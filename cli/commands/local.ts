@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TamperReport } from '../../domain/tamper.js';
 import { readConfig } from '../../infra/config.js';
 import { parseInteger } from '../args.js';
 import { type Command, UsageError } from '../command.js';
@@ -33,9 +35,18 @@ poller with the real projector, prints the environment variables to export in an
     const { startLocalStack } = await import('../../local/localStack.js');
     const stack = await startLocalStack({ port, dataDir, tables, env: context.env });
     let projected = 0;
+    // The local stand-in for the deployment's tamper queue: each report on stderr and in the data directory.
+    const tamperFile = dataDir ? join(dataDir, 'tampered.ndjson') : undefined;
     const poller = stack.poller({
       onBatch: ({ response }) => {
-        projected += (response as { counts?: { projected?: number } } | undefined)?.counts?.projected ?? 0;
+        const r = response as { counts?: { projected?: number }; tampered?: TamperReport[] } | undefined;
+        projected += r?.counts?.projected ?? 0;
+        for (const t of r?.tampered ?? []) {
+          say(
+            `log tampering: ${t.change} of ${t.key.arn} v${t.key.version}${tamperFile ? ` (old image in ${tamperFile})` : ''}`,
+          );
+          if (tamperFile) appendFileSync(tamperFile, `${JSON.stringify(t)}\n`);
+        }
       },
     });
     const exports = {

@@ -6,6 +6,7 @@ import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
 import { formatTable } from '../output.js';
 import { scanProgress } from '../progress.js';
+import { tamperedSection } from '../tampered.js';
 import { parseScan, TARGET_OPTIONS, targetList } from '../targets.js';
 
 /** Exit code of a rebuild stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
@@ -26,7 +27,9 @@ function printReport(r: RebuildReport): void {
         [r.dryRun ? 'rows to write (at most)' : 'rows written', r.written],
         ['skipped, not newer', r.skippedNotNewer],
         ['expired (TTL passed, not recreated)', r.expired],
+        ['missing marks folded in (reconciler ghosts)', r.marked],
         ['poison (cannot be projected)', r.poison],
+        ['excluded (tampered log keys)', r.excluded],
         ['errors', r.errors],
         ['retries (throttling, 5xx)', r.retries],
         ['seconds', r.seconds.toFixed(1)],
@@ -43,6 +46,7 @@ function printReport(r: RebuildReport): void {
   if (notes.length > 0) out.write(`\n${notes.join('\n')}\n`);
   for (const p of r.examples.poison) out.write(`poison: ${p}\n`);
   for (const e of r.examples.errors) out.write(`error: ${e}\n`);
+  out.write(tamperedSection(r.tampered));
 }
 
 const command: Command = {
@@ -56,7 +60,7 @@ newer" condition (safe while the projector runs). Service and deployment events 
       type: 'string',
       value: 'SUFFIX',
       joined: true,
-      help: 'rebuild <table name>SUFFIX instead (created from infra/tables.cjs when missing);\nthe blue/green switch with the deploy parameter stateTableSuffix: docs/rebuild.md',
+      help: 'rebuild <table name>SUFFIX instead (created from infra/tables.cjs when missing);\nthe blue/green switch with the deploy parameter stateTableSuffix: docs/operations.md',
     },
     force: {
       type: 'boolean',

@@ -1,21 +1,23 @@
 import type { StoppedGroup } from '../../domain/audit/stopped.js';
 import { toIso } from '../../domain/time.js';
 import { tallyStopped } from '../../usecases/audit.js';
-import { CLUSTER_OPTION, parseInteger, parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { parseInteger, parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { CLUSTER_SCOPE_OPTIONS, describeClusters, isSingleCluster, parseClusterScope } from '../clusterScope.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
 
-const view: View<StoppedGroup> = {
+/** Across clusters (--account / --region), examples keep their account and region: full ARNs. */
+const viewOf = (shorten: (arn: string) => unknown): View<StoppedGroup> => ({
   headers: ['TASKS', 'STOP CODE', 'EXIT CODE', 'STOPPED REASON', 'EXAMPLES'],
   rows: (g, aligned) => {
     const key = [g.count, g.stopCode, g.exitCode, g.stoppedReason];
     if (!aligned) return [[...key, g.examples.join(',')]];
     // One example per line keeps the table narrow enough to read.
-    return g.examples.map((arn, i) => [...(i === 0 ? key : ['', '', '', '']), shortArn(arn)]);
+    return g.examples.map((arn, i) => [...(i === 0 ? key : ['', '', '', '']), shorten(arn)]);
   },
   json: (g) => g,
   empty: 'no task of this cluster stopped in the window',
-};
+});
 
 export default listingCommand({
   summary: 'tasks that stopped in a window, grouped by stop code, reason and exit code (from the log)',
@@ -24,7 +26,7 @@ once (its highest STOPPED version in the window), grouped by stopCode, stoppedRe
 code of the container that ended it (the first non-zero exit code, else the first exit code: events
 do not say which containers are essential). Largest groups first, with example task ARNs.`,
   options: {
-    ...CLUSTER_OPTION,
+    ...CLUSTER_SCOPE_OPTIONS,
     ...WINDOW_OPTIONS,
     examples: { type: 'string', value: 'N', default: '3', help: 'example ARNs per group' },
   },
@@ -32,28 +34,28 @@ do not say which containers are essential). Largest groups first, with example t
   parse: ({ values }) => {
     const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
     return {
-      cluster: values.cluster,
+      scope: parseClusterScope(values),
       sinceMs: window.sinceMs as number,
       untilMs: window.untilMs as number,
       examples: parseInteger(values.examples, '--examples') as number,
     };
   },
-  list: async (clients, { cluster, sinceMs, untilMs, examples }, pageSize) => {
-    const clusterArn = await clients.cluster(cluster);
+  list: async (clients, { scope, sinceMs, untilMs, examples }, pageSize) => {
+    const clusterArns = await clients.clusters(scope);
     const tally = await tallyStopped(
       clients.doc,
       clients.tables.eventLog,
-      clusterArn,
+      clusterArns,
       { sinceMs, untilMs },
       { pageSize },
     );
     return {
       items: tally.groups(examples),
-      view,
+      view: viewOf(isSingleCluster(scope) ? shortArn : (arn) => arn),
       after: ({ count }, settings) => {
         if (settings.format === 'table' && count > 0) {
           process.stderr.write(
-            `${tally.taskCount} task(s) stopped in ${clusterArn} from ${toIso(sinceMs)} until ${toIso(untilMs)}\n`,
+            `${tally.taskCount} task(s) stopped in ${describeClusters(scope, clusterArns)} from ${toIso(sinceMs)} until ${toIso(untilMs)}\n`,
           );
         }
       },

@@ -1,11 +1,23 @@
 import { clusterStateCommand } from '../clusterStateCommand.js';
+import { seenMissingCell, updatedCell } from '../observedCells.js';
 import { shortArn, type View } from '../output.js';
 
 type Row = Record<string, unknown>;
 
 const view: View<Row> = {
-  headers: ['TASK', 'LAST STATUS', 'DESIRED', 'GROUP', 'LAUNCH TYPE', 'VERSION', 'UPDATED AT'],
-  rows: (r) => [[shortArn(r.taskArn), r.lastStatus, r.desiredStatus, r.group, r.launchType, r.version, r.updatedAt]],
+  headers: ['TASK', 'LAST STATUS', 'DESIRED', 'GROUP', 'LAUNCH TYPE', 'VERSION', 'UPDATED AT', 'SEEN MISSING'],
+  rows: (r) => [
+    [
+      shortArn(r.taskArn),
+      r.lastStatus,
+      r.desiredStatus,
+      r.group,
+      r.launchType,
+      r.version,
+      updatedCell(r),
+      seenMissingCell(r),
+    ],
+  ],
   json: (r) => r,
   empty: 'no tasks of this cluster in the latest-state table',
 };
@@ -13,6 +25,6 @@ const view: View<Row> = {
 export default clusterStateCommand('task', view, {
   summary: 'the current tasks of a cluster (from the latest-state table)',
   about: `The current state of a cluster's tasks, read from the latest-state table (ECSTaskState, index
-byCluster). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
+byClusterKeys). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
   status: 'only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)',
 });

@@ -1,15 +1,20 @@
 import { kindOf } from '../../domain/audit/history.js';
+import { mergeByTime } from '../../domain/audit/merge.js';
 import type { TimelineEntry } from '../../domain/audit/timeline.js';
+import { compareTimeline } from '../../domain/audit/timeline.js';
 import {
   detailTypesOf,
   isTimelineType,
   kindsOfTimelineTypes,
+  otherTypesIn,
   TIMELINE_TYPES,
   type TimelineType,
 } from '../../domain/kinds.js';
+import { resourceOfLogKey } from '../../domain/otherEvents.js';
 import { toIso } from '../../domain/time.js';
 import { queryTimeline } from '../../infra/logQueries.js';
-import { CLUSTER_OPTION, parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { CLUSTER_SCOPE_OPTIONS, isSingleCluster, parseClusterScope, withOriginColumns } from '../clusterScope.js';
 import { UsageError } from '../command.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
@@ -41,6 +46,7 @@ function timelineJson(e: TimelineEntry) {
     type: typeWord(e.detailType),
     detailType: e.detailType,
     arn: e.arn,
+    ...(kindOf(e.detailType) === 'other' && { resourceArn: resourceOfLogKey(e.arn) }),
     version: e.version,
     ...(e.clusterArn !== undefined && { clusterArn: e.clusterArn }),
     ...(e.eventId !== undefined && { eventId: e.eventId }),
@@ -60,6 +66,8 @@ function detailText(e: TimelineEntry): string {
   if (e.agentConnected !== undefined) parts.push(`agentConnected=${e.agentConnected}`);
   if (e.stopCode !== undefined) parts.push(`stopCode=${e.stopCode}`);
   if (e.eventType !== undefined) parts.push(e.eventType);
+  // An event of another ECS type says which (the index holds no body, so only its summary fields).
+  if (kindOf(e.detailType) === 'other') parts.push(e.detailType);
   return parts.join(' ');
 }
 
@@ -69,7 +77,7 @@ const view: View<TimelineEntry> = {
     [
       toIso(e.eventTime),
       typeWord(e.detailType),
-      shortArn(e.arn),
+      shortArn(resourceOfLogKey(e.arn)),
       e.version,
       e.lastStatus ?? e.status ?? e.eventName,
       detailText(e),
@@ -83,15 +91,17 @@ export default listingCommand({
   summary: 'every event of a cluster in a time window, in time order (from the log)',
   about: `Task, container-instance, service-action and deployment events of one cluster with an event time
 in [since, until): since inclusive, until exclusive (default now), in time order (ties: by ARN,
-then version). Deployment events carry no cluster: they are placed by their service ARN, so
-old-format service/<name> ARNs cannot appear here.`,
+then version), and the events of other ECS types (type "other", their detail-type in DETAIL).
+Deployment events carry no cluster: they are placed by their service ARN, so old-format
+service/<name> ARNs cannot appear here; other events are placed by detail.clusterArn or by a
+new-format resource ARN (task/<cluster>/<id>, ...), and those with neither appear on no timeline.`,
   options: {
-    ...CLUSTER_OPTION,
+    ...CLUSTER_SCOPE_OPTIONS,
     ...WINDOW_OPTIONS,
     type: {
       type: 'string',
       value: 'LIST',
-      help: 'task, instance and/or service (service actions and deployments), comma-separated',
+      help: 'task, instance, service (service actions and deployments) and/or other (any other ECS type), comma-separated',
     },
     status: {
       type: 'string',
@@ -103,17 +113,27 @@ old-format service/<name> ARNs cannot appear here.`,
   parse: ({ values }) => ({
     window: parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true }),
     types: parseTypes(values.type),
-    cluster: values.cluster,
+    scope: parseClusterScope(values),
     status: values.status as string | undefined,
   }),
-  list: async (clients, { window, types, cluster, status }, pageSize) => ({
-    items: queryTimeline(clients.doc, clients.tables.eventLog, await clients.cluster(cluster), {
-      sinceMs: window.sinceMs as number,
-      untilMs: window.untilMs as number,
-      detailTypes: types && detailTypesOf(kindsOfTimelineTypes(types)),
-      status,
-      pageSize,
-    }),
-    view,
-  }),
+  list: async (clients, { window, types, scope, status }, pageSize) => {
+    const timelineOf = (clusterArn: string) =>
+      queryTimeline(clients.doc, clients.tables.eventLog, clusterArn, {
+        sinceMs: window.sinceMs as number,
+        untilMs: window.untilMs as number,
+        detailTypes: types && detailTypesOf(kindsOfTimelineTypes(types)),
+        otherTypes: types && otherTypesIn(kindsOfTimelineTypes(types)),
+        status,
+        pageSize,
+      });
+    // Several clusters (--account / --region): their timelines merged into one, in the same order.
+    const clusterArns = await clients.clusters(scope);
+    return {
+      items:
+        clusterArns.length === 1
+          ? timelineOf(clusterArns[0] as string)
+          : mergeByTime(clusterArns.map(timelineOf), (e) => e.eventTime, compareTimeline),
+      view: isSingleCluster(scope) ? view : withOriginColumns(view, (e) => e.clusterArn ?? e.arn),
+    };
+  },
 });

@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Drift } from '../../domain/drift.js';
 import { readConfig } from '../../infra/config.js';
 import { type VerifyReport, verify } from '../../usecases/verify.js';
+import { type VerifyLogReport, verifyLog } from '../../usecases/verifyLog.js';
 import { PAGE_OPTIONS, parseDuration, parseTime, TIME_NOTE } from '../args.js';
 import { withClients } from '../clients.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, type CommandArgs, UsageError } from '../command.js';
 import { formatTable, shortArn } from '../output.js';
 import { scanProgress } from '../progress.js';
+import { tamperedSection } from '../tampered.js';
 import { parseScan, TARGET_OPTIONS } from '../targets.js';
 
 /** Drifted keys listed in the table output (all of them are in --json). */
@@ -45,10 +47,47 @@ function printReport(r: VerifyReport): void {
   };
   list(r.repair ? 'Drift found (then repaired):' : 'Drift:', r.drift);
   if (r.repair) list('Still drifted after the repair:', r.repair.remaining);
+  out.write(tamperedSection(r.tampered));
+  const held = r.tampered.filter((t) => t.state !== 'trusted').length;
+  if (held > 0) out.write(`${held} tampered key(s) held: their resources are neither checked nor repaired.\n`);
+  const drifted = (r.repair?.remaining ?? r.drift).length > 0;
+  out.write(
+    !r.clean && !drifted
+      ? '\nNot clean: the log has tampered keys (restore them: docs/operations.md "Log tampering").\n'
+      : r.clean
+        ? `\nClean${r.repair && r.drift.length > 0 ? ' after the repair' : ''}: the rows are what a fresh projection of the log gives.\n`
+        : `\nDrift found${r.repair ? '' : ': `ecs-events verify --repair` re-projects exactly these keys'}.\n`,
+  );
+}
+
+function printLogReport(r: VerifyLogReport): void {
+  const out = process.stdout;
+  out.write(`\nverify --log ${r.eventLog}: every item's key and query attributes against its raw event\n\n`);
+  const rows: [string, unknown][] = [
+    ['log items scanned', r.scanned],
+    ['events derived again and compared', r.checked],
+    ['mismatches', r.mismatches.length],
+    ['tamper markers (not events)', r.markers],
+    ...Object.entries(r.notEvents).map(([source, n]): [string, unknown] => [`not ECS events (source ${source})`, n]),
+    ['seconds', r.seconds.toFixed(1)],
+  ];
+  out.write(formatTable(['measure', 'value'], rows));
+  if (r.mismatches.length > 0) {
+    out.write('\nItems that are not what ingest writes for their raw event:\n');
+    const shown = r.mismatches.slice(0, LISTED);
+    out.write(
+      formatTable(
+        ['arn', 'version', 'problem'],
+        shown.flatMap((m) => m.problems.map((p, i) => (i === 0 ? [shortArn(m.arn), m.version, p] : ['', '', p]))),
+      ),
+    );
+    if (r.mismatches.length > LISTED) out.write(`… and ${r.mismatches.length - LISTED} more (--json lists them all)\n`);
+  }
+  out.write(tamperedSection(r.tampered));
   out.write(
     r.clean
-      ? `\nClean${r.repair && r.drift.length > 0 ? ' after the repair' : ''}: the rows are what a fresh projection of the log gives.\n`
-      : `\nDrift found${r.repair ? '' : ': `ecs-events verify --repair` re-projects exactly these keys'}.\n`,
+      ? '\nClean: every log item is what ingest wrote for its event.\n'
+      : '\nNot clean: see docs/operations.md "Log tampering".\n',
   );
 }
 
@@ -78,6 +117,10 @@ the stream are not reported. Exit code 0 when clean (or clean after --repair), 1
       joined: true,
       help: 'check <table name>SUFFIX, the tables `rebuild --into=SUFFIX` fills',
     },
+    log: {
+      type: 'boolean',
+      help: "check the log itself instead: derive every item's key and query attributes again\nfrom its raw event, report items that do not match (and the tampered keys)",
+    },
     json: { type: 'boolean', help: 'the report as one JSON document' },
     ...PAGE_OPTIONS,
   },
@@ -86,6 +129,7 @@ the stream are not reported. Exit code 0 when clean (or clean after --repair), 1
     "Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.",
   ],
   async run({ values, context }) {
+    if (values.log) return runLogCheck(values, context);
     const scan = parseScan(values, 'suffix', readConfig(context.env).tables);
     if (values['delete-orphans'] && !values.repair) throw new UsageError('--delete-orphans needs --repair');
     const since = values.since === undefined ? undefined : parseTime(values.since, '--since');
@@ -110,5 +154,22 @@ the stream are not reported. Exit code 0 when clean (or clean after --repair), 1
     return report.clean ? 0 : 1;
   },
 };
+
+/** `verify --log`: the log against its own raw events; the state-table options do not apply. */
+async function runLogCheck(values: Record<string, unknown>, context: CommandArgs['context']): Promise<number> {
+  for (const option of ['repair', 'delete-orphans', 'since', 'suffix']) {
+    if (values[option] !== undefined) throw new UsageError(`--log checks the log alone: --${option} does not apply`);
+  }
+  const { eventLog } = readConfig(context.env).tables;
+  const { segments, pageSize } = parseScan(values, 'suffix', readConfig(context.env).tables);
+  const bar = scanProgress('log items scanned');
+  const report = await withClients(context, ({ client, doc }) =>
+    verifyLog({ client, doc, eventLog, segments, pageSize, onProgress: bar.update }),
+  );
+  bar.done();
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else printLogReport(report);
+  return report.clean ? 0 : 1;
+}
 
 export default command;

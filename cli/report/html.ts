@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LATENCY_INTERVALS, type LatencyRow, type LatencyStat } from '../../domain/lifecycle/latency.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
+import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
 import { toIso } from '../../domain/time.js';
 import { reportPayload } from './payload.js';
 
@@ -95,21 +96,10 @@ ${body}
 </tbody></table></div>`;
 }
 
-const LEGEND_STATES = [
-  'PROVISIONING',
-  'PENDING',
-  'ACTIVATING',
-  'RUNNING',
-  'DEACTIVATING',
-  'STOPPING',
-  'DEPROVISIONING',
-  'STOPPED',
-] as const;
-
 function legendHtml(): string {
   const item = (cls: string, label: string) => `<li><span class="sw ${cls}"></span>${escapeHtml(label)}</li>`;
   return `<ul class="legend" aria-label="Legend">
-${LEGEND_STATES.map((s) => item(`st-${s}`, s)).join('')}
+${TASK_STATUSES.map((s) => item(`st-${s}`, s)).join('')}
 ${item('dep-completed', 'deployment completed')}${item('dep-in-progress', 'deployment in progress')}${item('dep-failed', 'deployment failed / rolled back')}
 ${item('in-ACTIVE', 'instance ACTIVE')}${item('in-DRAINING', 'instance DRAINING')}${item('in-INACTIVE', 'instance INACTIVE')}${item('disc', 'agent disconnected')}${item('h-IMPAIRED', 'health impaired')}
 </ul>`;

@@ -5,18 +5,10 @@
   const D = JSON.parse(document.getElementById('report-data').textContent);
   const S = D.str;
   const str = (i) => (i === null || i === undefined || i < 0 ? undefined : S[i]);
-  const F = { id: 0, group: 1, lane: 2, td: 3, lt: 4, inst: 5, sc: 6, sr: 7, st: 8, times: 9, ct: 10, sb: 11, cp: 12 };
+  // Field positions and the known task states come with the data (payload.ts), so they are defined once.
+  const F = Object.fromEntries(D.fields.map((f, i) => [f, i]));
   const TIME_NAMES = ['created', 'pull started', 'pull stopped', 'started', 'stopping', 'stopped'];
-  const KNOWN_STATES = new Set([
-    'PROVISIONING',
-    'PENDING',
-    'ACTIVATING',
-    'RUNNING',
-    'DEACTIVATING',
-    'STOPPING',
-    'DEPROVISIONING',
-    'STOPPED',
-  ]);
+  const KNOWN_STATES = new Set(D.states);
   const KNOWN_INSTANCE = new Set(['ACTIVE', 'DRAINING', 'INACTIVE']);
   const GUTTER = 200;
   const AXIS = 28;
@@ -98,7 +90,7 @@
   const lanes = [];
   const laneOf = new Int32Array(tasks.length);
   const posOf = new Int32Array(tasks.length);
-  const startOf = (t) => (t[F.st].length > 1 ? t[F.st][1] : 0);
+  const startOf = (t) => (t[F.states].length > 1 ? t[F.states][1] : 0);
   tasks.forEach((t, i) => {
     const key = t[F.group] * 1e6 + t[F.lane];
     let l = laneIndex.get(key);
@@ -120,11 +112,11 @@
 
   // ---- The static drawing: labels, task bars and instance spans (in seconds), once. ----
   const taskEnd = (t) => {
-    const st = t[F.st];
+    const st = t[F.states];
     return st.length >= 2 && S[st[st.length - 2]] === 'STOPPED' ? st[st.length - 1] : SPAN;
   };
   function taskMarkup(t, i) {
-    const st = t[F.st];
+    const st = t[F.states];
     const yy = taskY(t);
     const end = taskEnd(t);
     let out = `<g class="t" data-task-arn="${esc(D.prefix + t[F.id])}" data-i="${i}" tabindex="${i === 0 ? 0 : -1}">`;
@@ -139,7 +131,7 @@
   }
   function instMarkup(inst, i) {
     const yy = instY[i];
-    let out = `<g class="inst" data-container-instance-arn="${esc(inst.arn)}" data-i="${i}" tabindex="-1">`;
+    let out = `<g class="inst" data-container-instance-arn="${esc(inst.arn)}" data-i="${i}" tabindex="0">`;
     const w = (a, b) => Math.max(secs((b === null ? SPAN : b) - a), 0.001);
     for (const [s, a, b] of inst.sp) {
       out += `<rect class="${instClass(S[s])}" data-status="${esc(S[s])}" x="${secs(a)}" y="${yy}" width="${w(a, b)}" height="${ILANE - 4}"/>`;
@@ -320,19 +312,19 @@
     add(tip, 'div', D.prefix + t[F.id], 'arn');
     const dl = add(tip, 'dl');
     row(dl, 'service', D.groups[t[F.group]][0]);
-    row(dl, 'task definition', str(t[F.td]));
-    const cp = str(t[F.cp]);
-    row(dl, 'launch type', (str(t[F.lt]) || '') + (cp && cp !== str(t[F.lt]) ? ` (${cp})` : ''));
-    const instArn = str(t[F.inst]);
+    row(dl, 'task definition', str(t[F.taskDefinition]));
+    const cp = str(t[F.capacityProvider]);
+    row(dl, 'launch type', (str(t[F.launchType]) || '') + (cp && cp !== str(t[F.launchType]) ? ` (${cp})` : ''));
+    const instArn = str(t[F.instance]);
     if (instArn) {
       const inst = D.inst.find((x) => x.arn === instArn);
       row(dl, 'instance', inst?.ec2 ? `${inst.ec2} (${shortArn(instArn)})` : shortArn(instArn));
     }
-    row(dl, 'started by', str(t[F.sb]));
+    row(dl, 'started by', str(t[F.startedBy]));
     t[F.times].forEach((off, k) => {
       row(dl, TIME_NAMES[k], iso(off));
     });
-    const st = t[F.st];
+    const st = t[F.states];
     const dd = row(dl, 'states', ' ');
     if (dd) {
       dd.textContent = '';
@@ -349,9 +341,9 @@
         add(ol, 'li', `${name} at ${iso(st[k + 1]).slice(11)}${dur}`);
       }
     }
-    row(dl, 'stop code', str(t[F.sc]));
-    row(dl, 'stopped reason', str(t[F.sr]));
-    const cs = t[F.ct];
+    row(dl, 'stop code', str(t[F.stopCode]));
+    row(dl, 'stopped reason', str(t[F.stoppedReason]));
+    const cs = t[F.containers];
     if (cs.length > 0) {
       const cd = row(dl, 'containers', ' ');
       cd.textContent = '';
@@ -488,7 +480,7 @@
       const t = tasks[i];
       item.setAttribute(
         'aria-label',
-        `task ${t[F.id]}, ${D.groups[t[F.group]][0]}, ${str(t[F.td])}, ${S[t[F.st][t[F.st].length - 2]] || ''}`,
+        `task ${t[F.id]}, ${D.groups[t[F.group]][0]}, ${str(t[F.taskDefinition])}, ${S[t[F.states][t[F.states].length - 2]] || ''}`,
       );
     }
     placeRing(item);

@@ -1,5 +1,6 @@
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import type { TaskLifecycle } from '../../domain/lifecycle/tasks.js';
+import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
 
 /**
  * The data the report page draws, made small: times as ms offsets from `since`, repeated strings
@@ -23,9 +24,13 @@ export interface ReportPayload {
   readonly inst: readonly unknown[];
   /** Task indexes of each stop-reason group, in the table's order. */
   readonly stops: readonly number[][];
+  /** The names of a task's fields in `tasks[i]`, by position (TASK_FIELDS). */
+  readonly fields: readonly string[];
+  /** The task states the page has colours for (TASK_STATUSES). */
+  readonly states: readonly string[];
 }
 
-/** Positions of a task's fields in `tasks[i]` (page.js has the same list). */
+/** Positions of a task's fields in `tasks[i]` (sent to page.js as `fields`). */
 export const TASK_FIELDS = [
   'id',
   'group',
@@ -188,5 +193,7 @@ export function reportPayload(report: LifecycleReport): ReportPayload {
     deps,
     inst,
     stops: report.stops.map((g) => g.taskArns.flatMap((a) => taskIndex.get(a) ?? [])),
+    fields: TASK_FIELDS,
+    states: TASK_STATUSES,
   };
 }

@@ -1,4 +1,5 @@
-import { type Kind, kindOfDetailType } from '../kinds.js';
+import { isMissingKind, isObservationKind, type Kind, kindOfDetailType } from '../kinds.js';
+import { resourceOfLogKey } from '../otherEvents.js';
 import { type Summary, summaryOf } from '../summary.js';
 import { detailOf, type StoredEvent } from './storedEvent.js';
 
@@ -19,14 +20,27 @@ export interface HistoryRow extends Summary {
   readonly version: number;
   readonly eventTime: number;
   readonly kind: Kind | 'unknown';
+  /** Where it came from: an EventBridge event, or the reconciler (an observation, a missing mark). */
+  readonly origin: Origin;
   readonly eventId?: string;
   readonly stoppedReason?: string;
   readonly containers?: readonly ContainerSummary[];
   readonly deploymentId?: string;
   readonly reason?: string;
+  /** Kind `other` only: its detail-type, its resource (the partition without `#other`) and what it says. */
+  readonly detailType?: string;
+  readonly resourceArn?: string;
+  readonly overallStatus?: string;
+  readonly otherSummary?: string;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `observed`: a state the reconciler read from the ECS API; `missing`: ECS did not know the resource. */
+export type Origin = 'event' | 'observed' | 'missing';
+
+const originOf = (kind: Kind | 'unknown'): Origin =>
+  kind === 'unknown' ? 'event' : isObservationKind(kind) ? 'observed' : isMissingKind(kind) ? 'missing' : 'event';
 
 export const kindOf = (detailType: string): Kind | 'unknown' => kindOfDetailType(detailType) ?? 'unknown';
 
@@ -40,21 +54,50 @@ export function containerSummaries(containers: unknown): ContainerSummary[] | un
   }));
 }
 
+/** The detail fields an event of another type is summed up by, in this order (when they are strings). */
+const OTHER_SUMMARY_FIELDS = ['eventType', 'eventName', 'overallStatus', 'failureType', 'hookType', 'lifecycleStage'];
+
+/**
+ * One line for an event of another type: its telling fields, then each health check as
+ * `TYPE=STATUS (reason)` (container instance health changes), then its reason.
+ * `INFO HOOK_AWAITING_ACTION PAUSE POST_TEST_TRAFFIC_SHIFT`, `IMPAIRED ACCELERATED_COMPUTE=IMPAIRED (XID_46)`.
+ */
+export function otherEventSummary(detail: Record<string, unknown>): string {
+  const parts = OTHER_SUMMARY_FIELDS.map((f) => str(detail[f])).filter((v): v is string => v !== undefined);
+  for (const check of Array.isArray(detail.healthChecks) ? detail.healthChecks : []) {
+    const c = (check ?? {}) as Record<string, unknown>;
+    if (str(c.type) === undefined) continue;
+    const why = str(c.statusReason);
+    parts.push(`${c.type}=${str(c.status) ?? '?'}${why ? ` (${why})` : ''}`);
+  }
+  const reason = str(detail.reason);
+  if (reason !== undefined) parts.push(reason);
+  return parts.join(' ');
+}
+
 /** The history view of one stored event. */
 export function historyRow(item: StoredEvent): HistoryRow {
   const d = detailOf(item);
   const containers = containerSummaries(d.containers);
   const pick = (field: string) => (str(d[field]) !== undefined ? { [field]: str(d[field]) } : {});
+  const kind = kindOf(item.detailType);
   return {
     arn: item.arn,
     version: item.version,
     eventTime: item.eventTime,
-    kind: kindOf(item.detailType),
+    kind,
+    origin: originOf(kind),
     ...(item.eventId !== undefined && { eventId: item.eventId }),
     ...summaryOf(d),
     ...pick('stoppedReason'),
     ...(containers !== undefined && { containers }),
     ...pick('deploymentId'),
     ...pick('reason'),
+    ...(kind === 'other' && {
+      detailType: item.detailType,
+      resourceArn: resourceOfLogKey(item.arn),
+      ...pick('overallStatus'),
+      otherSummary: otherEventSummary(d),
+    }),
   };
 }

@@ -40,3 +40,33 @@ export async function* mergeByTime<T>(
     await Promise.all(iterators.map((it) => it.return?.()));
   }
 }
+
+/**
+ * One resource's history from two partitions: its own events in the order read (`primary`: version
+ * order, which is the order ECS says they happened) with its `#other` events (`secondary`, in time
+ * order) put between them by event time; a tie goes to the primary event. The primary order is kept
+ * as it is, even where two versions' event times disagree with it. Holds one item of each.
+ */
+export async function* interleaveByTime<T>(
+  primary: AsyncIterable<T>,
+  secondary: AsyncIterable<T>,
+  time: (item: T) => number,
+): AsyncGenerator<T> {
+  const other = secondary[Symbol.asyncIterator]();
+  try {
+    let next = await other.next();
+    for await (const item of primary) {
+      while (!next.done && time(next.value) < time(item)) {
+        yield next.value;
+        next = await other.next();
+      }
+      yield item;
+    }
+    while (!next.done) {
+      yield next.value;
+      next = await other.next();
+    }
+  } finally {
+    await other.return?.();
+  }
+}

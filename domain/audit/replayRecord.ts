@@ -5,6 +5,8 @@
  * output), alone, as a list, or as an SQS event (`Records`) or ReceiveMessage result (`Messages`).
  */
 
+import { describeRejection, type ReasonCode, type Rejection } from '../rejection.js';
+
 export type Unwrapped =
   | { readonly ok: true; readonly event: unknown }
   | { readonly ok: false; readonly message: string };
@@ -48,4 +50,64 @@ export function recordsOfDocument(document: unknown): unknown[] {
     }
   }
   return [document];
+}
+
+/** The invocation a refused event was parked from (the Lambda context's ids). */
+export interface Invocation {
+  readonly requestId: string;
+  readonly functionArn: string;
+  /** `$LATEST` unless a published version ran. */
+  readonly functionVersion?: string | undefined;
+}
+
+/**
+ * What the ingest function parks for a refused event: a Lambda on-failure destination record, so
+ * that `ecs-events load` replays it unchanged (unwrapRecord takes `requestPayload`) and so that it
+ * reads like the records Lambda itself parks in the same queue. Differences, on purpose:
+ * `requestContext.condition` is `Rejected` (Lambda's own say RetriesExhausted or EventAgeExceeded),
+ * `approximateInvokeCount` is 1 (a refusal is not retried), and `responsePayload` carries the reason
+ * code on its own beside the `rejected [CODE]: message` text.
+ */
+export interface ParkedRefusal {
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: 'Rejected';
+    readonly approximateInvokeCount: 1;
+  };
+  /** The event exactly as the function received it. */
+  readonly requestPayload: unknown;
+  readonly responseContext: { readonly statusCode: 200; readonly executedVersion: string };
+  readonly responsePayload: {
+    readonly errorType: 'IngestRejectedError';
+    readonly errorMessage: string;
+    readonly reason: ReasonCode;
+  };
+}
+
+export function parkedRefusal(
+  event: unknown,
+  rejection: Rejection,
+  invocation: Invocation,
+  nowMs: number,
+): ParkedRefusal {
+  return {
+    version: '1.0',
+    timestamp: new Date(nowMs).toISOString(),
+    requestContext: {
+      requestId: invocation.requestId,
+      functionArn: invocation.functionArn,
+      condition: 'Rejected',
+      approximateInvokeCount: 1,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: invocation.functionVersion ?? '$LATEST' },
+    responsePayload: {
+      errorType: 'IngestRejectedError',
+      errorMessage: describeRejection(rejection),
+      reason: rejection.reason,
+    },
+  };
 }

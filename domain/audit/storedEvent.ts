@@ -1,3 +1,4 @@
+import { decodeStoredEvent, type StoredEventValue } from '../eventCodec.js';
 import type { EcsEvent } from '../eventTypes.js';
 
 /** The part of a log item the audit views read (domain/logItem.ts has the full shape). */
@@ -7,13 +8,13 @@ export interface StoredEvent {
   readonly detailType: string;
   readonly eventTime: number;
   readonly eventId?: string | undefined;
-  /** The raw event JSON as stored. */
-  readonly event: string;
+  /** The raw event as stored, in any codec (domain/eventCodec.ts). */
+  readonly event: StoredEventValue;
 }
 
 /** The stored event, parsed. The log holds only events that passed validation, so this is a plain parse. */
 export function parseStored(item: StoredEvent): EcsEvent {
-  const event = JSON.parse(item.event) as EcsEvent;
+  const event = JSON.parse(decodeStoredEvent(item)) as EcsEvent;
   if (event === null || typeof event !== 'object' || typeof event.detail !== 'object' || event.detail === null) {
     throw new Error(`log item ${item.arn} v${item.version}: event is not an object with a detail`);
   }

@@ -1,4 +1,4 @@
-import { MAX_SERVICE_PROBES, SERVICE_VERSION_SLOTS } from '../serviceVersion.js';
+import { DERIVED_VERSION_SLOTS, MAX_DERIVED_PROBES } from '../derivedVersion.js';
 
 /**
  * A time window of the audit queries: `sinceMs` inclusive, `untilMs` exclusive, so that consecutive
@@ -28,17 +28,17 @@ const epochSecond = (epochMs: number): number => Math.floor(epochMs / 1000);
 
 /**
  * The log versions a service or deployment event in a time window can have. Their version is derived
- * (domain/serviceVersion.ts): event second × SERVICE_VERSION_SLOTS plus a hash below the slot count,
- * plus at most MAX_SERVICE_PROBES collision probes. Narrows the key range of a query so that a
+ * (domain/derivedVersion.ts): event second × DERIVED_VERSION_SLOTS plus a hash below the slot count,
+ * plus at most MAX_DERIVED_PROBES collision probes. Narrows the key range of a query so that a
  * long-lived service's history is not read from its first event; the exact time filter still applies.
  */
-export function serviceVersionRange(window: TimeWindow): VersionRange {
+export function derivedVersionRange(window: TimeWindow): VersionRange {
   return {
-    fromVersion: window.sinceMs === undefined ? undefined : epochSecond(window.sinceMs) * SERVICE_VERSION_SLOTS,
+    fromVersion: window.sinceMs === undefined ? undefined : epochSecond(window.sinceMs) * DERIVED_VERSION_SLOTS,
     toVersion:
       window.untilMs === undefined
         ? undefined
-        : (epochSecond(window.untilMs - 1) + 1) * SERVICE_VERSION_SLOTS - 1 + MAX_SERVICE_PROBES,
+        : (epochSecond(window.untilMs - 1) + 1) * DERIVED_VERSION_SLOTS - 1 + MAX_DERIVED_PROBES,
   };
 }
 

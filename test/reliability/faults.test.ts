@@ -42,6 +42,8 @@ const lowestOf = (xs: readonly bigint[]): bigint | undefined => [...xs].sort((a,
 const workload = (seed: number, account: string) => [
   ...generateWorkload(seededRandom(seed), { tasks: 12, instances: 3, account, startMs: WORKLOAD_START_MS }),
   ...samplesIn(account, 'service-action', 'deployment'),
+  // Every type added since the first four (history only, keyed <resource>#other: docs/events.md).
+  ...samplesIn(account, 'health', 'daemon', 'hook'),
 ];
 
 describe('injected faults (invariant 3)', () => {

@@ -42,12 +42,19 @@ interface Emf {
   [key: string]: unknown;
 }
 const isEmf = (l: Record<string, unknown>): l is Emf => typeof l._aws === 'object' && l._aws !== null;
-/** Sum of one metric over the EMF documents that carry it (optionally only those with a dimension value). */
+/**
+ * Sum of one metric over the EMF documents that carry it: those with this dimension value, or
+ * (no dimension asked) those with the service dimension only, not its per-reason or per-type series.
+ */
 function metric(lines: Record<string, unknown>[], name: string, dimension?: [string, string]): number {
   return lines
     .filter(isEmf)
     .filter((d) => d._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === name && x.Unit === 'Count')))
-    .filter((d) => !dimension || d[dimension[0]] === dimension[1])
+    .filter((d) =>
+      dimension
+        ? d[dimension[0]] === dimension[1]
+        : d._aws.CloudWatchMetrics.every((m) => JSON.stringify(m.Dimensions) === '[["service"]]'),
+    )
     .reduce((sum, d) => sum + Number(d[name]), 0);
 }
 
@@ -141,6 +148,7 @@ describe('operability: structured logs and EMF metrics', () => {
       expect(d.service).toBe('ecs-event-store');
     }
     expect(metric(lines, 'Appended')).toBe(2);
+    expect(metric(lines, 'Appended', ['detailType', 'ECS Task State Change'])).toBe(2);
     expect(metric(lines, 'Duplicate')).toBe(1);
     expect(metric(lines, 'Conflict')).toBe(1);
     expect(metric(lines, 'Rejected', ['reason', 'VERSION_NOT_INTEGER'])).toBe(1);

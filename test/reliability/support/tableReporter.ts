@@ -25,7 +25,7 @@ export default class ReliabilityTableReporter implements Reporter {
 
 const COLUMNS = ['scenario', 'runs', 'events', 'lost', 'stale', 'rejected', 'result'] as const;
 
-/** A Markdown table, so the output can be pasted into the README as it is. */
+/** A Markdown table, so the output can be pasted into docs/guarantees.md as it is. */
 export function formatTable(rows: readonly (ScenarioRow & { result: string })[]): string {
   const cells = rows.map((r) => COLUMNS.map((c) => String(r[c])));
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] as string).length)));

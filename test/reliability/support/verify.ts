@@ -1,5 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { canonicalJson } from '../../../domain/canonical.js';
+import { decodeStoredEvent } from '../../../domain/eventCodec.js';
 import type { ParsedEvent } from '../../../domain/eventTypes.js';
 import { isStateKind, KINDS } from '../../../domain/kinds.js';
 import { parseEvent } from '../../../domain/parseEvent.js';
@@ -107,7 +108,7 @@ export async function verifyStore(
         if (!item) {
           v.lost++;
           note(`log: ${arn} v${version} missing`);
-        } else if (!sameValue(JSON.parse(item.event as string).detail, p.event.detail)) {
+        } else if (!sameValue(JSON.parse(decodeStoredEvent(item)).detail, p.event.detail)) {
           v.wrong++;
           note(`log: ${arn} v${version} holds other content`);
         }
@@ -123,7 +124,7 @@ export async function verifyStore(
     } else {
       // Service and deployment events: one item per distinct event, whatever derived version it took.
       const want = new Set(expected.map((p) => canonicalJson(p.event)));
-      const have = stored.map((i) => canonicalJson(JSON.parse(i.event as string)));
+      const have = stored.map((i) => canonicalJson(JSON.parse(decodeStoredEvent(i))));
       for (const e of want) if (!have.includes(e)) v.lost++;
       v.extra += have.length - new Set(have).size + have.filter((e) => !want.has(e)).length;
     }

@@ -1,0 +1,183 @@
+// `osls deploy` of the real package to moto_server on loopback (CloudFormation, S3, DynamoDB, Lambda,
+// SQS, EventBridge, IAM: AWS_ENDPOINT_URL, which osls honours), then what the stack created. moto
+// 5.2.1 is not patched. Two things of the shipped template it cannot take are set aside, each named
+// (docs/deploy.md "Deploying to moto_server"): the event archive (moto's AWS::Events::Archive fails
+// on an EventPattern given as an object, which CloudFormation accepts) is left out with the
+// deploy's own parameter, and the always-true/always-false routing conditions are written so that
+// cfn-lint cannot fold them (moto's ValidateTemplate refuses any cfn-lint finding, warnings included,
+// and W8003 flags `Fn::Equals ['false', 'true']`). Same truth values, same resources.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MotoServer, motoServerOrSkip, startMotoServer } from './support/motoServer.js';
+
+const moto = motoServerOrSkip('osls deploy to moto_server');
+const root = resolve(import.meta.dirname, '..');
+const stage = 'motodeploy';
+const work = mkdtempSync(join(tmpdir(), 'ecs-events-moto-deploy-'));
+const pkg = join(work, 'package');
+
+type Json = any;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ status: number | null; output: string }>((done, fail) => {
+    const child = spawn(command, args, { cwd: root, env });
+    let output = '';
+    child.stdout.on('data', (c) => {
+      output += c;
+    });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, output }));
+  });
+}
+
+/** `Fn::Equals` of two constants, as a condition cfn-lint cannot evaluate: the same truth value. */
+const opaque = (condition: Json): Json => {
+  const [a, b] = condition['Fn::Equals'] ?? [];
+  if (typeof a !== 'string' || typeof b !== 'string') return condition;
+  return { 'Fn::Equals': [{ Ref: 'AWS::Partition' }, a === b ? { Ref: 'AWS::Partition' } : 'no-such-partition'] };
+};
+
+let server: MotoServer | undefined;
+let deploy: { status: number | null; output: string };
+const clients = () => {
+  const config = {
+    endpoint: server?.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
+  };
+  return {
+    cfn: new CloudFormationClient(config),
+    dynamo: new DynamoDBClient(config),
+    lambda: new LambdaClient(config),
+    sqs: new SQSClient(config),
+  };
+};
+
+describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
+  beforeAll(async () => {
+    server = await startMotoServer();
+    const packaged = await run(
+      process.execPath,
+      ['scripts/package.mjs', '--out', pkg, '--', '--stage', stage, '--param=eventArchiveRetentionDays=off'],
+      process.env,
+    );
+    expect(packaged.status, packaged.output).toBe(0);
+    // The two set-asides above, in the files osls deploys from.
+    const statePath = join(pkg, 'serverless-state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    const compiled = state.service.provider.compiledCloudFormationTemplate;
+    for (const [name, condition] of Object.entries(compiled.Conditions ?? {}))
+      compiled.Conditions[name] = opaque(condition);
+    // osls packs in the service's own .serverless/ and moves the zips: point the state at where they are.
+    for (const [name, fn] of Object.entries<Json>(state.service.functions))
+      fn.package.artifact = join(pkg, `${name}.zip`);
+    writeFileSync(statePath, JSON.stringify(state));
+    writeFileSync(join(pkg, 'cloudformation-template-update-stack.json'), JSON.stringify(compiled));
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL: server.endpoint,
+      AWS_ACCESS_KEY_ID: 'moto',
+      AWS_SECRET_ACCESS_KEY: 'moto',
+      AWS_REGION: 'us-east-1',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    };
+    for (const name of Object.keys(env)) if (/^AWS_ENDPOINT_URL_/.test(name)) delete env[name];
+    const osls = join(root, 'node_modules', '.bin', 'osls');
+    deploy = await run(osls, ['deploy', '--stage', stage, '--region', 'us-east-1', '--package', pkg], env);
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('deploys the stack', () => {
+    expect(deploy.status, deploy.output.slice(-3000)).toBe(0);
+    expect(deploy.output).toContain(`Service deployed to stack ecs-event-store-${stage}`);
+  });
+
+  it('created every resource of the template', async () => {
+    const { cfn } = clients();
+    try {
+      const template = JSON.parse(readFileSync(join(pkg, 'cloudformation-template-update-stack.json'), 'utf8'));
+      const expected = Object.entries<Json>(template.Resources)
+        .filter(([, r]) => r.Condition === undefined)
+        .map(([id]) => id)
+        .sort();
+      const { StackResourceSummaries = [] } = await cfn.send(
+        new ListStackResourcesCommand({ StackName: `ecs-event-store-${stage}` }),
+      );
+      const created = StackResourceSummaries.filter((r) => r.ResourceStatus === 'CREATE_COMPLETE');
+      // moto leaves some logical ids blank (log groups, alarms); the named ones must all be there.
+      const named = created.map((r) => r.LogicalResourceId).filter((id): id is string => Boolean(id));
+      for (const id of [
+        'EventLogTable',
+        'TaskStateTable',
+        'InstanceStateTable',
+        'IngestFailureQueue',
+        'IngestRuleDeadLetterQueue',
+        'ProjectorFailureQueue',
+        'LogTamperQueue',
+        'IngestRole',
+        'ProjectorRole',
+        'ProjectorEventSourceMappingDynamodbEventLogTable',
+      ]) {
+        expect(named, id).toContain(id);
+      }
+      expect(StackResourceSummaries.filter((r) => r.ResourceStatus !== 'CREATE_COMPLETE')).toEqual([]);
+      expect(created.length).toBeGreaterThanOrEqual(expected.length);
+    } finally {
+      cfn.destroy();
+    }
+  });
+
+  it('created the log with old images on its stream, the queues, the functions on their fixed roles, the mapping', async () => {
+    const { dynamo, lambda, sqs } = clients();
+    try {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: `ECSEventLog-${stage}` }));
+      expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+      expect(Table?.DeletionProtectionEnabled).toBe(true);
+      const { QueueUrls = [] } = await sqs.send(new ListQueuesCommand({ QueueNamePrefix: `ecs-event-store-${stage}` }));
+      expect(QueueUrls.map((u) => u.split('/').at(-1)).sort()).toEqual(
+        ['ingest-failures', 'ingest-rule-dlq', 'log-tampered', 'projector-failures'].map(
+          (q) => `ecs-event-store-${stage}-${q}`,
+        ),
+      );
+      const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
+      const roles = Object.fromEntries(
+        Functions.filter((f) => f.FunctionName?.startsWith(`ecs-event-store-${stage}-`)).map((f) => [
+          f.FunctionName,
+          f.Role,
+        ]),
+      );
+      // The roles the log's resource policy names by constructed ARN are the functions' real roles.
+      for (const name of ['ingest', 'projector']) {
+        expect(roles[`ecs-event-store-${stage}-${name}`]).toBe(
+          `arn:aws:iam::123456789012:role/ecs-event-store-${stage}-${name}`,
+        );
+      }
+      const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
+      const mapping = EventSourceMappings.find((m) =>
+        m.FunctionArn?.endsWith(`:function:ecs-event-store-${stage}-projector`),
+      );
+      expect(mapping?.EventSourceArn).toBe(Table?.LatestStreamArn);
+      expect(mapping?.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    } finally {
+      dynamo.destroy();
+      lambda.destroy();
+      sqs.destroy();
+    }
+  });
+});
