@@ -82,7 +82,8 @@ afterAll(() => {
   doc.destroy();
 });
 
-describe('in-place migration of the latest-state tables to byClusterKeys', () => {
+// Index backfills on DynamoDB Local take tens of seconds when the machine is busy with the rest of the suite.
+describe('in-place migration of the latest-state tables to byClusterKeys', { timeout: 240_000 }, () => {
   const clusters = () => [...new Set(events.map((e) => e.detail.clusterArn as string))].sort();
 
   it('creates the new index from the rows, waits until it is ACTIVE, then deletes the old one', async () => {
