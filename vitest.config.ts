@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // The SDK warns on Node 20 at import time; it is only a warning (see README).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -9,11 +10,24 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 const PURE = 'test/**/*.domain.test.ts';
 
+/**
+ * DynamoDB Local backfills a new index in time that grows with everything the run has stored in its one
+ * shared database (seconds at the start, minutes near the end), so the index-migration suite runs first.
+ */
+class MigrationFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const first = (f: TestSpecification) => (f.moduleId.endsWith('indexMigration.test.ts') ? 0 : 1);
+    return sorted.sort((a, b) => first(a) - first(b));
+  }
+}
+
 export default defineConfig({
   test: {
     pool: 'forks',
     // For the whole run, both projects together (2 cores).
     maxWorkers: 2,
+    sequence: { sequencer: MigrationFirst },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     env: {
