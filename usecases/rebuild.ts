@@ -1,5 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isExpired } from '../domain/expiry.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
 import type { MissingMark, Projection } from '../domain/projection.js';
@@ -15,19 +13,10 @@ import {
   type SegmentCounts,
   zeroCounts,
 } from './rebuildCheckpoint.js';
-import { defaultSegments, MAX_SEGMENTS } from './segments.js';
+import { defaultSegments, type LogScanOptions, MAX_SEGMENTS } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
-export interface RebuildOptions {
-  readonly doc: DynamoDBDocumentClient;
-  /** For DescribeTable and CreateTable. */
-  readonly client: DynamoDBClient;
-  readonly eventLog: string;
-  /** The latest-state tables to rebuild, by kind (one or both). */
-  readonly targets: Partial<Record<StateKind, string>>;
-  /** TotalSegments; on --resume it comes from the checkpoint. */
-  readonly segments?: number | undefined;
-  readonly pageSize?: number | undefined;
+export interface RebuildOptions extends LogScanOptions {
   /** Also rewrite rows of an equal version (changed projection logic); never a higher one. */
   readonly force?: boolean;
   /** Scan and reduce, write nothing, create nothing, keep no checkpoint. */

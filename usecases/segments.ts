@@ -1,4 +1,21 @@
 import { availableParallelism } from 'node:os';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StateKind } from '../domain/kinds.js';
+
+/** What a parallel Scan of the log against latest-state tables needs: rebuild and verify both take it. */
+export interface LogScanOptions {
+  readonly doc: DynamoDBDocumentClient;
+  /** For DescribeTable and CreateTable. */
+  readonly client: DynamoDBClient;
+  readonly eventLog: string;
+  /** The latest-state tables, by kind (one or both). */
+  readonly targets: Partial<Record<StateKind, string>>;
+  /** TotalSegments (rebuild --resume takes it from the checkpoint). */
+  readonly segments?: number | undefined;
+  /** DynamoDB `Limit` per Scan request; unset, DynamoDB's 1 MB page. */
+  readonly pageSize?: number | undefined;
+}
 
 // How many segments a parallel Scan of the log uses (rebuild and verify).
 

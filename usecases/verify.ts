@@ -1,5 +1,3 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DRIFT_KINDS, type Drift, type DriftKind, findDrift } from '../domain/drift.js';
 import { KINDS, observationKindOf, observedPartition, type StateKind } from '../domain/kinds.js';
 import { LAST_SEEN_MISSING_AT } from '../domain/projection.js';
@@ -10,17 +8,10 @@ import { readStateRow, readStateRows, scanStateVersions } from '../infra/stateQu
 import { applyLatest, deleteIfVersion, replaceIfVersion } from '../infra/stateWrites.js';
 import { approximateItemCount, ensureTable, tableExists } from '../infra/tableAdmin.js';
 import { inParallel } from './inParallel.js';
-import { defaultSegments } from './segments.js';
+import { defaultSegments, type LogScanOptions } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
-export interface VerifyOptions {
-  readonly doc: DynamoDBDocumentClient;
-  readonly client: DynamoDBClient;
-  readonly eventLog: string;
-  /** The latest-state tables to check, by kind (one or both). */
-  readonly targets: Partial<Record<StateKind, string>>;
-  readonly segments?: number | undefined;
-  readonly pageSize?: number | undefined;
+export interface VerifyOptions extends LogScanOptions {
   readonly ttlDays: number;
   readonly now?: () => number;
   /** Only resources with a log event at or after this time (epoch ms); no orphan check. */
