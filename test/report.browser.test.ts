@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS } from '../bench/lifecycleReport.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import type { Pipeline } from '../local/localStack.js';
 import { generateLifecycleWorkload } from '../sim/lifecycleWorkload.js';
@@ -14,17 +15,6 @@ import { seededRandom } from '../sim/random.js';
 import { testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = resolve(fileURLToPath(new URL('..', import.meta.url)), 'test-output');
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -185,7 +175,7 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 900 },
     });
   }, 180_000);

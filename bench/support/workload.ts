@@ -6,6 +6,7 @@ import type { EcsEvent } from '../../domain/eventTypes.js';
 import { isStateKind, KINDS, kindOfDetailType, type StateKind } from '../../domain/kinds.js';
 import { type LogItem, toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
+import { lambdaImage } from '../../local/streamPoller.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../../sim/random.js';
 
@@ -72,18 +73,6 @@ function logItemsInStreamOrder(deliveries: readonly EcsEvent[]): LogItem[] {
     items.push(toLogItem(parsed.value, { ingestedAt: Date.now(), ingestId: ulid() }));
   }
   return items;
-}
-
-/** A marshalled image as Lambda's JSON has it: Binary values (a compressed `event`) as base64 text. */
-function lambdaImage(image: Record<string, unknown>): never {
-  const value = (v: unknown): unknown => {
-    if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-    if (Array.isArray(v)) return v.map(value);
-    if (v !== null && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, value(e)]));
-    return v;
-  };
-  return value(image) as never;
 }
 
 /** Lambda-shaped DynamoDB Streams records for log items, as the event source mapping would hand them over. */
