@@ -11,6 +11,7 @@ import { applyMark, isUnwritable, putIfNewer, stateTableName } from '../infra/st
 import { queueTamperSink, type TamperSink } from '../infra/tamperQueue.js';
 import { createLogger, createMetrics, publishCounts } from './observability.js';
 import { onFirstCall } from './onFirstCall.js';
+import { createStoredVersions, type StoredVersions } from './storedVersions.js';
 import { unmarshallImage } from './streamImage.js';
 import { keepTampering } from './tampering.js';
 
@@ -30,6 +31,8 @@ export interface ProjectorDeps {
   readonly tamperSink?: TamperSink | undefined;
   /** Default Date.now: the `detectedAt` of tamper reports. */
   readonly now?: () => number;
+  /** What this container knows its rows hold (functions/storedVersions.ts); default: a fresh memory. */
+  readonly storedVersions?: StoredVersions;
 }
 
 /** What one batch did; also returned to local callers (the stream poller) for their reports. */
@@ -105,6 +108,7 @@ export function createProjectorHandler(
 ) => Promise<DynamoDBBatchResponse & { counts: ProjectorCounts; tampered: TamperReport[] }> {
   const logger = deps.logger ?? createLogger();
   const metrics = deps.metrics ?? createMetrics();
+  const storedVersions = deps.storedVersions ?? createStoredVersions();
   return async (event) => {
     const counts = noProjectorCounts();
     const tamperings: { readonly record: DynamoDBRecord; readonly change: 'MODIFY' | 'REMOVE' }[] = [];
@@ -164,8 +168,15 @@ export function createProjectorHandler(
     const failedSequenceNumbers: string[] = [];
     await Promise.all(
       latest.map(async (projection) => {
+        const table = stateTableName(deps.tables, projection.kind);
+        // A version this container already wrote or saw refused: the put would be refused, and billed.
+        if (storedVersions.covers(table, projection.arn, projection.version)) {
+          counts.staleSkipped++;
+          return;
+        }
         try {
-          const outcome = await putIfNewer(deps.doc, stateTableName(deps.tables, projection.kind), projection);
+          const outcome = await putIfNewer(deps.doc, table, projection);
+          storedVersions.record(table, projection.arn, projection.version);
           if (outcome === 'written') counts.projected++;
           else counts.staleSkipped++;
         } catch (e) {

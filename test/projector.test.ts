@@ -1,9 +1,11 @@
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { createProjectorHandler } from '../functions/projector.js';
+import { createStoredVersions } from '../functions/storedVersions.js';
 import { createDocumentClient } from '../infra/client.js';
 import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
@@ -103,5 +105,69 @@ describe('projector handler', () => {
     const rows = await scanAll(pipeline.doc, pipeline.tables.taskState);
     expect(rows.map((r) => r.taskArn)).toContain(good.arn);
     expect(rows.map((r) => r.taskArn)).not.toContain(failing.arn);
+  });
+});
+
+describe('projector memory of stored versions', () => {
+  /** A real client that counts the puts it sends. */
+  const countingClient = () => {
+    const doc = createDocumentClient();
+    const sent = { puts: 0 };
+    doc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^Put(Item)?Command$/.test(context.commandName ?? '')) sent.puts++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    return { doc, sent };
+  };
+  type Item = Record<string, unknown>;
+  /** A task's first, second and third log items and its last, in version order. */
+  const oneTask = (seed: number): [Item, Item, Item, Item] => {
+    const items = logItemsOf(generateWorkload(seededRandom(seed), { tasks: 1, instances: 0 }));
+    expect(items.length).toBeGreaterThan(3);
+    return [items[0], items[1], items[2], items.at(-1)] as [Item, Item, Item, Item];
+  };
+  const rowOf = async (arn: unknown) =>
+    (await scanAll(pipeline.doc, pipeline.tables.taskState)).find((r) => r.taskArn === arn);
+
+  it('sends no put for a version at or below one it wrote or saw refused', async () => {
+    const [first, middle, third, last] = oneTask(21);
+    const { doc, sent } = countingClient();
+    const projector = createProjectorHandler({ doc, tables: pipeline.tables, ttlDays: 30 });
+    await projector({ Records: [streamRecord(middle)] });
+    await projector({ Records: [streamRecord(first)] }); // below the version it wrote
+    expect(sent.puts).toBe(1);
+
+    // A newer version written by another container: this one learns of it from the refusal, once.
+    const other = createProjectorHandler({ doc: pipeline.doc, tables: pipeline.tables, ttlDays: 30 });
+    await other({ Records: [streamRecord(last)] });
+    const refused = await projector({ Records: [streamRecord(third)] });
+    const again = await projector({ Records: [streamRecord(third)] });
+    expect(sent.puts).toBe(2);
+    expect([refused.counts, again.counts]).toMatchObject([
+      { projected: 0, staleSkipped: 1 },
+      { projected: 0, staleSkipped: 1 },
+    ]);
+    expect((await rowOf(last.arn))?.version).toBe(last.version);
+  });
+
+  it('asks DynamoDB again once an entry is older than its age limit (a row lowered out of band)', async () => {
+    const [first, , , last] = oneTask(22);
+    let now = 0;
+    const { doc, sent } = countingClient();
+    const storedVersions = createStoredVersions({ maxAgeMs: 1000, now: () => now });
+    const projector = createProjectorHandler({ doc, tables: pipeline.tables, ttlDays: 30, storedVersions });
+    await projector({ Records: [streamRecord(last)] });
+    // Restored to nothing: the row is gone, as after a point-in-time restore from before the task.
+    await pipeline.doc.send(new DeleteCommand({ TableName: pipeline.tables.taskState, Key: { taskArn: last.arn } }));
+    await projector({ Records: [streamRecord(first)] });
+    expect(sent.puts).toBe(1);
+    expect(await rowOf(first.arn)).toBeUndefined();
+    now = 1001;
+    const out = await projector({ Records: [streamRecord(first)] });
+    expect(out.counts.projected).toBe(1);
+    expect((await rowOf(first.arn))?.version).toBe(first.version);
   });
 });
