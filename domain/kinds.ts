@@ -107,6 +107,10 @@ const NAMED_KINDS = ALL_KINDS.filter(isNamedKind);
 
 export const isStateKind = (kind: Kind): kind is StateKind => 'state' in KINDS[kind];
 
+/** The kind whose rows a latest-state table holds ('taskState' → 'task'). */
+export const stateKindOfTable = (table: string): StateKind | undefined =>
+  ALL_KINDS.filter(isStateKind).find((k) => KINDS[k].state.table === table);
+
 /** The prefix of every detail-type the store keeps: ECS's own events (CloudTrail's `AWS API Call via CloudTrail` is not one). */
 export const ECS_DETAIL_TYPE_PREFIX = KINDS.other.detailTypePrefix;
 

@@ -16,7 +16,7 @@ export interface Projection {
   readonly arn: string;
   readonly version: number;
   /**
-   * Every `detail` field as a top-level attribute, plus version, eventTime, eventId and maybe expiresAt;
+   * Every `detail` field as a top-level attribute, plus version, eventTime, eventId, phase and maybe expiresAt;
    * a state the reconciler observed through the ECS API (not an event) also has `observedAt`.
    */
   readonly row: Record<string, unknown>;
@@ -65,11 +65,23 @@ export interface ProjectionOptions {
 
 const DAY_S = 86_400;
 
-/** Terminal states: the resource will not change again, so its row may expire (the log keeps its history). */
-const isTerminal = (kind: StateKind, detail: Record<string, unknown>): boolean => {
-  const { statusField, terminalStatus } = KINDS[kind].state;
-  return detail[statusField] === terminalStatus;
-};
+/**
+ * The row attribute that the cluster index (byClusterPhase) sorts on: `ended` once the resource is in
+ * its terminal status (STOPPED, INACTIVE: it will not change again, so its row may expire; the log
+ * keeps its history), `live` before. It changes at most once in a row's life,
+ * where the status changes with nearly every event, and DynamoDB bills a change of an index key as
+ * two index writes. `tasks --status S` reads the rows of S's phase and keeps those of status S.
+ */
+export const PHASE = 'phase';
+export type Phase = 'live' | 'ended';
+
+/** The phase of a resource in this status. */
+export const phaseOfStatus = (kind: StateKind, status: unknown): Phase =>
+  status === KINDS[kind].state.terminalStatus ? 'ended' : 'live';
+
+/** The phase a row of this kind belongs to, from its status. */
+export const phaseOf = (kind: StateKind, row: Record<string, unknown>): Phase =>
+  phaseOfStatus(kind, row[KINDS[kind].state.statusField]);
 
 /** Turns one log item into the latest-state row it stands for. Pure; never throws. */
 export function project(item: ProjectableItem, options: ProjectionOptions): ProjectOutcome {
@@ -115,8 +127,9 @@ export function project(item: ProjectableItem, options: ProjectionOptions): Proj
     eventId: typeof item.eventId === 'string' ? item.eventId : undefined,
     // An observation is a state like an event's, marked with when the API said so.
     ...(isObservationKind(kind) && { [OBSERVED_AT]: eventTime }),
+    [PHASE]: phaseOf(rowKind, d),
   };
-  if (options.ttlDays > 0 && eventTime !== undefined && isTerminal(rowKind, d)) {
+  if (options.ttlDays > 0 && eventTime !== undefined && row[PHASE] === 'ended') {
     row.expiresAt = Math.floor(eventTime / 1000) + options.ttlDays * DAY_S;
   }
   return { type: 'state', projection: { kind: rowKind, arn, version: item.version, row } };

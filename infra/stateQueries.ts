@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type ClusterFilter, clusterArnPart, clusterMatches } from '../domain/clusterScope.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
-import { OBSERVED_AT } from '../domain/projection.js';
+import { OBSERVED_AT, type Phase, phaseOfStatus } from '../domain/projection.js';
 import { batchGetAll } from './batchGet.js';
 import type { TableNames } from './config.js';
 import { explainDynamoError, type TableContext } from './dynamoErrors.js';
@@ -10,7 +10,7 @@ import model from './tables.cjs';
 
 // Reads of the latest-state tables (ECSTaskState, ECSCtrInstanceState).
 
-const BY_CLUSTER = 'byClusterKeys';
+const BY_CLUSTER = 'byClusterPhase';
 
 /** Keys per BatchGetItem when an index page's keys are turned into rows (its limit). */
 const ROWS_PER_BATCH = 100;
@@ -25,7 +25,7 @@ const stateContext = (kind: StateKind, table: string, index?: string): TableCont
   envVar: model.tables[KINDS[kind].state.table].envVar,
 });
 
-/** The byClusterKeys index of a latest-state table, as the table model defines it. */
+/** The byClusterPhase index of a latest-state table, as the table model defines it. */
 function byClusterIndex(kind: StateKind) {
   const tableKind = KINDS[kind].state.table;
   const index = model.tables[tableKind].indexes.find((i) => i.name === BY_CLUSTER);
@@ -35,8 +35,8 @@ function byClusterIndex(kind: StateKind) {
 
 /**
  * The rows of the keys a keys-only index query yields, in the index's order, read 100 at a time
- * (BatchGetItem, eventually consistent like the index). A row that is gone by then (TTL), or whose
- * status no longer passes `keep` (it moved since the index was read), is skipped.
+ * (BatchGetItem, eventually consistent like the index). A row that is gone by then (TTL), or that
+ * does not pass `keep` (another status of its phase, or it moved since the index was read), is skipped.
  */
 async function* rowsOfKeys(
   doc: DynamoDBDocumentClient,
@@ -62,10 +62,35 @@ async function* rowsOfKeys(
   if (batch.length > 0) yield* flush();
 }
 
+/** The keys of one cluster's rows in the byClusterPhase index, of one phase or of both. */
+function clusterKeys(
+  doc: DynamoDBDocumentClient,
+  kind: StateKind,
+  table: string,
+  clusterArn: string,
+  phase: Phase | undefined,
+  options: PageOptions,
+): AsyncIterable<Row> {
+  const index = byClusterIndex(kind);
+  const byPhase = phase !== undefined;
+  return queryItems(
+    doc,
+    {
+      TableName: table,
+      IndexName: index.name,
+      KeyConditionExpression: `#c = :c${byPhase ? ' AND #p = :p' : ''}`,
+      ExpressionAttributeNames: { '#c': index.partitionKey, ...(byPhase && { '#p': index.sortKey }) },
+      ExpressionAttributeValues: { ':c': clusterArn, ...(byPhase && { ':p': phase }) },
+    },
+    stateContext(kind, table, index.name),
+    options,
+  );
+}
+
 /**
  * The current rows of one cluster's tasks or container instances, from the latest-state table's
- * byClusterKeys index (clusterArn, then lastStatus for tasks / status for instances), page by page,
- * then the rows themselves (the index holds keys only).
+ * byClusterPhase index (clusterArn, then the phase), page by page, then the rows themselves (the index
+ * holds keys only). With a status, only the rows of its phase are read, and those of that status kept.
  */
 export function queryClusterState(
   doc: DynamoDBDocumentClient,
@@ -74,22 +99,12 @@ export function queryClusterState(
   clusterArn: string,
   options: PageOptions & { readonly status?: string | undefined } = {},
 ): AsyncGenerator<Row> {
-  const index = byClusterIndex(kind);
   const table = tables[KINDS[kind].state.table];
-  const status = options.status !== undefined;
-  const keys = queryItems(
-    doc,
-    {
-      TableName: table,
-      IndexName: index.name,
-      KeyConditionExpression: `#c = :c${status ? ' AND #s = :s' : ''}`,
-      ExpressionAttributeNames: { '#c': index.partitionKey, ...(status && { '#s': index.sortKey }) },
-      ExpressionAttributeValues: { ':c': clusterArn, ...(status && { ':s': options.status }) },
-    },
-    stateContext(kind, table, index.name),
-    options,
-  );
-  return rowsOfKeys(doc, kind, table, keys, (row) => !status || row[index.sortKey] === options.status);
+  const { status } = options;
+  const phase = status === undefined ? undefined : phaseOfStatus(kind, status);
+  const keys = clusterKeys(doc, kind, table, clusterArn, phase, options);
+  const { statusField } = KINDS[kind].state;
+  return rowsOfKeys(doc, kind, table, keys, (row) => status === undefined || row[statusField] === status);
 }
 
 const SCAN_SEGMENTS = 4;
@@ -227,32 +242,18 @@ export async function* scanStateVersions(
 
 /**
  * The rows of one cluster whose status is not terminal (tasks not STOPPED, instances not INACTIVE):
- * the rows that could be ghosts. Two Queries of the byClusterKeys index, status below and above the
- * terminal one, so the (many) terminal rows waiting for their TTL are never read.
+ * the rows that could be ghosts. One Query of the byClusterPhase index for the `live` phase, so the
+ * (many) ended rows waiting for their TTL are never read.
  */
-export async function* queryLiveClusterRows(
+export function queryLiveClusterRows(
   doc: DynamoDBDocumentClient,
   tables: TableNames,
   kind: StateKind,
   clusterArn: string,
   options: PageOptions = {},
 ): AsyncGenerator<Row> {
-  const index = byClusterIndex(kind);
   const table = tables[KINDS[kind].state.table];
-  const { terminalStatus } = KINDS[kind].state;
-  for (const op of ['<', '>']) {
-    const keys = queryItems(
-      doc,
-      {
-        TableName: table,
-        IndexName: index.name,
-        KeyConditionExpression: `#c = :c AND #s ${op} :terminal`,
-        ExpressionAttributeNames: { '#c': index.partitionKey, '#s': index.sortKey },
-        ExpressionAttributeValues: { ':c': clusterArn, ':terminal': terminalStatus },
-      },
-      stateContext(kind, table, index.name),
-      options,
-    );
-    yield* rowsOfKeys(doc, kind, table, keys, (row) => row[index.sortKey] !== terminalStatus);
-  }
+  const keys = clusterKeys(doc, kind, table, clusterArn, 'live', options);
+  const { statusField } = KINDS[kind].state;
+  return rowsOfKeys(doc, kind, table, keys, (row) => phaseOfStatus(kind, row[statusField]) === 'live');
 }

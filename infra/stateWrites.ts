@@ -2,9 +2,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isExpired } from '../domain/expiry.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
-import { LAST_SEEN_MISSING_AT, type MissingMark, type Projection } from '../domain/projection.js';
+import { LAST_SEEN_MISSING_AT, type MissingMark, PHASE, type Projection, phaseOf } from '../domain/projection.js';
 import { countRetries, type OnRetries } from './client.js';
 import type { TableNames } from './config.js';
+import { scanPages } from './paging.js';
 
 // Writes to the latest-state tables, every one conditional. Errors are passed on as the SDK raised
 // them: the projector's caller is Lambda, which logs and retries the very error, and the SDK already
@@ -201,4 +202,45 @@ export async function applyMark(
     if (conditionFailed(e)) return false;
     throw e;
   }
+}
+
+/**
+ * Gives every row written before the `phase` attribute its phase (domain/projection.ts), so that the
+ * byClusterPhase index lists it: a Scan of the rows that lack one, then per row one update that sets
+ * `phase` and nothing else, conditional on the version read (a row the projector rewrote meanwhile
+ * has its phase already). Returns how many rows it updated. The in-place index migration runs it.
+ */
+export async function addMissingPhases(doc: DynamoDBDocumentClient, kind: StateKind, tableName: string) {
+  const { key, statusField } = KINDS[kind].state;
+  let updated = 0;
+  const pages = scanPages(
+    doc,
+    {
+      TableName: tableName,
+      ProjectionExpression: '#key, #version, #status',
+      FilterExpression: 'attribute_not_exists(#phase)',
+      ExpressionAttributeNames: { '#key': key, '#version': 'version', '#status': statusField, '#phase': PHASE },
+    },
+    { table: tableName },
+  );
+  for await (const page of pages) {
+    for (const row of page.Items ?? []) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { [key]: row[key] },
+            UpdateExpression: 'SET #phase = :phase',
+            ConditionExpression: '#version = :version AND attribute_not_exists(#phase)',
+            ExpressionAttributeNames: { '#version': 'version', '#phase': PHASE },
+            ExpressionAttributeValues: { ':version': row.version, ':phase': phaseOf(kind, row) },
+          }),
+        );
+        updated++;
+      } catch (e) {
+        if (!conditionFailed(e)) throw e;
+      }
+    }
+  }
+  return updated;
 }

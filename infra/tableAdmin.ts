@@ -10,8 +10,12 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { stateKindOfTable } from '../domain/kinds.js';
+import { PHASE } from '../domain/projection.js';
 import type { TableNames } from './config.js';
 import { explainDynamoError } from './dynamoErrors.js';
+import { addMissingPhases } from './stateWrites.js';
 import model, { type TableKind } from './tables.cjs';
 
 // Table administration: create, delete, describe. Tables come from the table model (infra/tables.cjs),
@@ -74,6 +78,7 @@ async function waitForIndexes(
  * (the local stack, tables made by hand): creates each index of the model the table lacks, waiting
  * until DynamoDB has backfilled it from the existing items (ACTIVE), then deletes the indexes the model
  * retired. One UpdateTable per index, as DynamoDB takes one index creation or deletion at a time.
+ * An index on `phase` lists only rows that hold one, so rows written before it get theirs first.
  * Readers of a retired index keep working until the new one is active. A deployed stack switches to a
  * fresh pair of latest-state tables instead (docs/operations.md#index-migration).
  */
@@ -82,13 +87,17 @@ export async function migrateIndexes(
   kind: TableKind,
   tableName: string,
   options: { readonly timeoutMs?: number } = {},
-): Promise<{ readonly created: string[]; readonly deleted: string[] }> {
+): Promise<{ readonly created: string[]; readonly deleted: string[]; readonly phased?: number }> {
   const def = model.tables[kind];
   const timeoutMs = options.timeoutMs ?? 600_000;
   const created: string[] = [];
   const deleted: string[] = [];
+  let phased: number | undefined;
   const have = await indexStatuses(client, tableName);
   for (const index of def.indexes.filter((i) => !have.has(i.name))) {
+    const stateKind = stateKindOfTable(kind);
+    if (index.sortKey === PHASE && stateKind && phased === undefined)
+      phased = await addMissingPhases(DynamoDBDocumentClient.from(client), stateKind, tableName);
     const keys = [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])];
     await client.send(
       new UpdateTableCommand({
@@ -121,7 +130,7 @@ export async function migrateIndexes(
     await waitForIndexes(client, tableName, `deleting index ${name}`, (i) => !i.has(name), timeoutMs);
     deleted.push(name);
   }
-  return { created, deleted };
+  return { created, deleted, ...(phased !== undefined && { phased }) };
 }
 
 /** Creates the three tables (idempotent) and returns the log's stream ARN, as DescribeTable gives it. */

@@ -38,37 +38,39 @@ const tables = {
     envVar: 'TASK_STATE_TABLE',
     defaultName: 'ECSTaskState',
     partitionKey: 'taskArn',
-    attributes: { taskArn: 'S', clusterArn: 'S', lastStatus: 'S' },
+    attributes: { taskArn: 'S', clusterArn: 'S', phase: 'S' },
     ttlAttribute: TTL_ATTRIBUTE,
     indexes: [
       {
-        // What runs now in a cluster: Query clusterArn = :c [AND lastStatus = :s], then BatchGetItem of
-        // the rows (infra/stateQueries.ts). Keys only: an entry is written when a row is created or its
-        // status changes, never a copy of the whole row on every put (projection ALL doubled each write).
-        name: 'byClusterKeys',
+        // What is in a cluster now: Query clusterArn = :c [AND phase = :p], then BatchGetItem of the rows
+        // (infra/stateQueries.ts). Keys only, and sorted on the phase (`live`, `ended`: domain/projection.ts),
+        // which changes once in a row's life: an index entry is written when a row is created and when
+        // it ends, never a copy of the whole row on every put (projection ALL doubled each write), nor
+        // two index writes on every status change (the sort key was lastStatus).
+        name: 'byClusterPhase',
         partitionKey: 'clusterArn',
-        sortKey: 'lastStatus',
+        sortKey: 'phase',
         projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
     // Indexes of earlier versions of this model, deleted by the in-place migration (docs/operations.md).
-    retiredIndexes: ['byCluster'],
+    retiredIndexes: ['byCluster', 'byClusterKeys'],
   },
   instanceState: {
     envVar: 'INSTANCE_STATE_TABLE',
     defaultName: 'ECSCtrInstanceState',
     partitionKey: 'containerInstanceArn',
-    attributes: { containerInstanceArn: 'S', clusterArn: 'S', status: 'S' },
+    attributes: { containerInstanceArn: 'S', clusterArn: 'S', phase: 'S' },
     ttlAttribute: TTL_ATTRIBUTE,
     indexes: [
       {
-        name: 'byClusterKeys',
+        name: 'byClusterPhase',
         partitionKey: 'clusterArn',
-        sortKey: 'status',
+        sortKey: 'phase',
         projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ],
-    retiredIndexes: ['byCluster'],
+    retiredIndexes: ['byCluster', 'byClusterKeys'],
   },
 };
 

@@ -473,7 +473,7 @@ describe('reconciler wiring', () => {
     const role = R.ReconcilerRole as Resource;
     expect(role.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-reconciler', Path: '/' });
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    const index = (id: string) => ({ 'Fn::Join': ['', [getAtt(id), '/index/byClusterKeys']] });
+    const index = (id: string) => ({ 'Fn::Join': ['', [getAtt(id), '/index/byClusterPhase']] });
     const scoped = (clusters: unknown[]) => [
       {
         Sid: 'ListContainerInstancesOfClusters',
@@ -669,7 +669,7 @@ describe('tables', () => {
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       });
-      expect(t.Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual(['byClusterKeys']);
+      expect(t.Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual(['byClusterPhase']);
     }
   });
 });
