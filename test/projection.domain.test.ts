@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latestPerResource, newer, type Projection, project } from '../domain/projection.js';
+import { latestPerResource, newer, PHASE, type Projection, project } from '../domain/projection.js';
+import model from '../infra/tables.cjs';
 
 const item = (over: Record<string, unknown> = {}) => ({
   arn: 'arn:aws:ecs:us-east-1:1:task/c/t1',
@@ -15,7 +16,7 @@ const item = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('project', () => {
-  it('copies every detail field and adds the key, version, eventTime and eventId', () => {
+  it('copies every detail field and adds the key, version, eventTime, eventId and phase', () => {
     const out = project(item(), { ttlDays: 30 });
     expect(out).toEqual({
       type: 'state',
@@ -30,6 +31,7 @@ describe('project', () => {
           version: 3,
           eventTime: Date.parse('2026-11-01T00:00:00Z'),
           eventId: 'e1',
+          phase: 'live',
         },
       },
     });
@@ -41,8 +43,14 @@ describe('project', () => {
     expect(out.type === 'state' && out.projection.row.expiresAt).toBe(
       Date.parse('2026-11-01T00:00:00Z') / 1000 + 30 * 86400,
     );
+    expect(out.type === 'state' && out.projection.row.phase).toBe('ended');
     const kept = project(stopped, { ttlDays: 0 });
     expect(kept.type === 'state' && 'expiresAt' in kept.projection.row).toBe(false);
+  });
+
+  it('writes the attribute the cluster index of both latest-state tables sorts on', () => {
+    for (const table of [model.tables.taskState, model.tables.instanceState])
+      expect(table.indexes.map((i) => i.sortKey)).toEqual([PHASE]);
   });
 
   it('leaves service and deployment events to history', () => {
