@@ -203,10 +203,12 @@ async function storedSize(client: DynamoDBClient, table: string, key: { arn: str
 
 /** One duplication profile: our pipeline and the AWS guide's function on the very same deliveries. */
 export interface CostProfile {
-  readonly name: 'copies' | 'redelivered';
+  readonly name: 'copies' | 'copiesLive' | 'redelivered';
   readonly label: string;
   readonly deliveries: number;
   readonly distinctEvents: number;
+  /** Tasks and container instances the events are about (rows of the latest-state tables). */
+  readonly resources: number;
   /** Requests and capacity of the whole-pipeline run (ingest and projector clients). */
   readonly ingest: RequestCounts;
   readonly projector: RequestCounts;

@@ -210,6 +210,7 @@ async function measureSize(
       label,
       deliveries: figure.deliveries,
       distinctEvents: figure.distinctEvents,
+      resources: w.oracle.size,
       ingest: figure.ingestRequests,
       projector: figure.projectorRequests,
       pipelineSeconds: figure.seconds,
@@ -229,6 +230,14 @@ async function measureSize(
     return figure;
   });
   if (withLag) {
+    // The same copies in live order: where the guide's function writes nearly every event (a newer
+    // version arrives after an older one), as in the figures of issue 15's own measurement.
+    await withDynamoLocal(cpu, workload, async () =>
+      profiles.push(
+        (await costOf('copiesLive', 'each event 1–3 times, live order', liveOrder(pipelineSample, p.liveJitterMs)))
+          .profile,
+      ),
+    );
     const realistic = redelivered(pipelineSample, p.redelivered, p.liveJitterMs);
     const label = `≈ ${round(p.redelivered * 100)} % delivered twice, live order`;
     await withDynamoLocal(cpu, workload, async () =>
