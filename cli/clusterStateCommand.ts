@@ -9,7 +9,7 @@ import type { View } from './output.js';
 type Row = Record<string, unknown>;
 
 /**
- * `tasks` and `instances`: the current rows of one cluster, read through the byClusterKeys index
+ * `tasks` and `instances`: the current rows of one cluster, read through the byClusterPhase index
  * (keys only, then the rows);
  * `withRows` may add to each row what the latest-state table does not hold (from the log).
  * With `--account` / `--region` and no `--cluster`, the rows of every known cluster of them, cluster

@@ -62,7 +62,9 @@ type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projectio
  * The projector function, on the event log's DynamoDB Stream: turns each INSERT (a new log item)
  * into the latest-state row of its task or container instance (ECSTaskState, ECSCtrInstanceState)
  * with one conditional put that only ever moves a row to a higher version. Service and deployment
- * events are history only. Of several versions of one resource in a batch only the highest is written.
+ * events are history only. Of several versions of one resource in a batch only the highest is written,
+ * and none at all when this handler already wrote or saw refused that version or a higher one
+ * (functions/storedVersions.ts): a refused put is billed like a write.
  * The reconciler's observations (`<arn>#observed`, the ECS API's version) are states of `<arn>` under
  * the same rule (an equal version changes nothing); its missing marks (`<arn>#observed-missing`) set
  * `lastSeenMissingAt` on the row of exactly their version, after the batch's states, never its version.

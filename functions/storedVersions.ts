@@ -48,9 +48,10 @@ export function createStoredVersions(options: StoredVersionsOptions = {}): Store
     },
     record(table, arn, version) {
       const key = keyOf(table, arn);
-      const known = fresh(key)?.version ?? version;
+      const known = fresh(key);
       entries.delete(key);
-      entries.set(key, { version: Math.max(version, known), at: now() });
+      // A lower version confirms nothing new about the higher one known: that one keeps its age.
+      entries.set(key, known !== undefined && known.version > version ? known : { version, at: now() });
       if (entries.size > capacity) entries.delete(entries.keys().next().value as string);
     },
   };

@@ -28,4 +28,14 @@ describe('stored versions memory', () => {
     m.record('T', 'a', 2);
     expect([m.covers('T', 'a', 2), m.covers('T', 'a', 3)]).toEqual([true, false]);
   });
+
+  it('does not renew the age of a higher version when a lower one is recorded', () => {
+    let now = 0;
+    const m = createStoredVersions({ maxAgeMs: 10, now: () => now });
+    m.record('T', 'a', 9);
+    now = 8;
+    m.record('T', 'a', 5); // refused: the row holds at least 5 now, and at least 9 as of time 0
+    now = 11;
+    expect(m.covers('T', 'a', 9)).toBe(false);
+  });
 });

@@ -42,7 +42,7 @@ export default clusterStateCommand(
   {
     summary: 'the current container instances of a cluster (from the latest-state table)',
     about: `The current state of a cluster's container instances, read from the latest-state table
-(ECSCtrInstanceState, index byClusterKeys). HEALTH is the overallStatus (OK, IMPAIRED, ...) of the
+(ECSCtrInstanceState, index byClusterPhase). HEALTH is the overallStatus (OK, IMPAIRED, ...) of the
 instance's latest ECS Container Instance Health Change in the log (JSON: overallStatus and
 healthEventTime), empty when the log has none: one Query of the log per instance.`,
     status: 'only instances whose status is S (ACTIVE, DRAINING, INACTIVE, ...)',

@@ -25,6 +25,6 @@ const view: View<Row> = {
 export default clusterStateCommand('task', view, {
   summary: 'the current tasks of a cluster (from the latest-state table)',
   about: `The current state of a cluster's tasks, read from the latest-state table (ECSTaskState, index
-byClusterKeys). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
+byClusterPhase). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
   status: 'only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)',
 });
