@@ -1,3 +1,4 @@
+import { DynamoDBStreamsClient, TrimmedDataAccessException } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../local/localStack.js';
@@ -57,5 +58,37 @@ describe('local stream poller', () => {
       if (arn) highest.set(arn, Math.max(highest.get(arn) ?? 0, e.detail.version as number));
     }
     for (const row of rows) expect(row.version).toBe(highest.get(row.taskArn as string));
+  });
+
+  it('reads on from its checkpoint when DynamoDB Local says the records were trimmed', async () => {
+    const events = generateWorkload(seededRandom(4), { tasks: 10, instances: 1 });
+    await inParallel(events, 8, (e) => pipeline.ingest(e));
+    // Fault injection on a real client: the first GetRecords fails as DynamoDB Local's sometimes does.
+    const client = new DynamoDBStreamsClient(pipeline.clientSettings);
+    let trimmed = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetRecordsCommand' && trimmed === 0) {
+          trimmed++;
+          throw new TrimmedDataAccessException({ message: 'read past the oldest stream record', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const seen = new Set<string>();
+    const poller = pipeline.poller({
+      client,
+      handler: async (event) => {
+        for (const r of event.Records) seen.add(`${r.dynamodb?.Keys?.arn?.S} ${r.dynamodb?.Keys?.version?.N}`);
+        return pipeline.projector(event);
+      },
+    });
+    await poller.drain();
+    client.destroy();
+    expect(trimmed).toBe(1);
+    // Every item this test appended reached the handler (the stream also holds the first test's).
+    const appended = events.map((e) => `${e.detail.taskArn ?? e.detail.containerInstanceArn} ${e.detail.version}`);
+    expect(appended.filter((k) => !seen.has(k))).toEqual([]);
   });
 });
