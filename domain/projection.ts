@@ -68,9 +68,9 @@ const DAY_S = 86_400;
 /**
  * The row attribute that the cluster index (byClusterPhase) sorts on: `ended` once the resource is in
  * its terminal status (STOPPED, INACTIVE: it will not change again, so its row may expire; the log
- * keeps its history), `live` before. It changes at most once in a row's life,
- * where the status changes with nearly every event, and DynamoDB bills a change of an index key as
- * two index writes. `tasks --status S` reads the rows of S's phase and keeps those of status S.
+ * keeps its history), `live` before. It changes at most once in a row's life, where the status
+ * changes with nearly every event, and DynamoDB bills a change of an index key as two index writes.
+ * `tasks --status S` reads the rows of S's phase and keeps those of status S.
  */
 export const PHASE = 'phase';
 export type Phase = 'live' | 'ended';

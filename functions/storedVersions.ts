@@ -21,7 +21,10 @@ export interface StoredVersions {
 }
 
 export interface StoredVersionsOptions {
-  /** Resources remembered at most (default 100,000: a few MB of a Lambda's memory). */
+  /**
+   * Resources remembered at most (default 20,000, about 7 MB of the function's 256: far more than one
+   * shard's resources whose events arrive within `maxAgeMs` of each other).
+   */
   readonly capacity?: number;
   /** How long an entry is trusted, ms (default 10 minutes). */
   readonly maxAgeMs?: number;
@@ -29,7 +32,7 @@ export interface StoredVersionsOptions {
 }
 
 export function createStoredVersions(options: StoredVersionsOptions = {}): StoredVersions {
-  const capacity = options.capacity ?? 100_000;
+  const capacity = options.capacity ?? 20_000;
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order: re-inserting on every record keeps the oldest entry first.
