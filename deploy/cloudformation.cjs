@@ -528,7 +528,7 @@ function reconcileSettings(raw) {
  * where IAM allows (ListContainerInstances by cluster ARN; ListTasks, DescribeTasks and
  * DescribeContainerInstances by the ecs:cluster condition key; ListClusters supports neither and is
  * granted only when no cluster is configured); Query and BatchGetItem on the two latest-state tables
- * (and their byCluster index); PutItem on the log, only under the reconciler's own partition keys
+ * (and their cluster index); PutItem on the log, only under the reconciler's own partition keys
  * (`<arn>#observed`, `<arn>#observed-missing`: never an event's); its own logs.
  */
 function reconcilerStatements(settings) {

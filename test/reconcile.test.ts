@@ -10,6 +10,7 @@ import { createDocumentClient } from '../infra/client.js';
 import { ecsGateway } from '../infra/ecs.js';
 import type { Pipeline } from '../local/localStack.js';
 import type { StreamPoller } from '../local/streamPoller.js';
+import { recentStart } from '../sim/clock.js';
 import { rebuild } from '../usecases/rebuild.js';
 import { type ReconcileReport, reconcile } from '../usecases/reconcile.js';
 import { verify } from '../usecases/verify.js';
@@ -85,11 +86,31 @@ async function run(w: World, options: { dryRun?: boolean; rate?: number } = {}):
   return report;
 }
 
+/** What `verify` finds between the log and the latest-state tables (the pipeline's own by default). */
+async function driftOf(
+  w: World,
+  targets = { task: w.pipeline.tables.taskState, instance: w.pipeline.tables.instanceState },
+) {
+  const checked = await verify({
+    doc: w.pipeline.doc,
+    client: w.pipeline.client,
+    eventLog: w.pipeline.tables.eventLog,
+    targets,
+    ttlDays: 30,
+  });
+  return checked.drift;
+}
+
 const taskRow = async (w: World, arn: string) =>
   (await w.doc.send(new GetCommand({ TableName: w.pipeline.tables.taskState, Key: { taskArn: arn } }))).Item;
 
-/** A real-shaped ECS Task State Change event of a task that moto runs. */
-function taskEvent(w: World, taskArn: string, version: number, lastStatus: string, at: string) {
+/** Where the events' times start: the recent past, so no STOPPED row is ever past its TTL (no time bomb). */
+const START_MS = recentStart();
+const secondsIn = (seconds: number) => new Date(START_MS + seconds * 1000).toISOString();
+
+/** A real-shaped ECS Task State Change event of a task that moto runs, `seconds` after START_MS. */
+function taskEvent(w: World, taskArn: string, version: number, lastStatus: string, seconds: number) {
+  const at = secondsIn(seconds);
   return {
     version: '0',
     id: `evt-${taskArn.slice(-6)}-${version}`,
@@ -106,7 +127,7 @@ function taskEvent(w: World, taskArn: string, version: number, lastStatus: strin
       containerInstanceArn: w.instanceArns[0],
       lastStatus,
       desiredStatus: lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
-      createdAt: '2026-12-01T09:00:00.000Z',
+      createdAt: secondsIn(0),
       updatedAt: at,
       version,
       overrides: { containerOverrides: [] },
@@ -176,8 +197,8 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
 
   it('a lost STOPPED event: the row is behind, an observation moves it; the late event still appends', async () => {
     const [task] = (await motoRunTasks(w.ecs, 'prod', 1)) as [string];
-    await w.pipeline.ingest(taskEvent(w, task, 1, 'PENDING', '2026-12-01T09:00:00Z'));
-    await w.pipeline.ingest(taskEvent(w, task, 2, 'RUNNING', '2026-12-01T09:00:30Z'));
+    await w.pipeline.ingest(taskEvent(w, task, 1, 'PENDING', 0));
+    await w.pipeline.ingest(taskEvent(w, task, 2, 'RUNNING', 30));
     await w.poller.drain();
     // The STOPPED event (version 3) is lost: ECS has it, the store does not.
     await motoStopTask(w.ecs, 'prod', task);
@@ -199,7 +220,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     expect(typeof row?.expiresAt).toBe('number'); // terminal: the row expires like an event's
 
     // The real event of version 3 arrives late: it appends under its own key, and changes no row.
-    const late = await w.pipeline.ingest(taskEvent(w, task, 3, 'STOPPED', '2026-12-01T09:05:00Z'));
+    const late = await w.pipeline.ingest(taskEvent(w, task, 3, 'STOPPED', 300));
     expect(late.outcome).toBe('appended');
     await w.poller.drain();
     expect(await taskRow(w, task)).toEqual(row);
@@ -220,19 +241,12 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
         .filter((l) => l.startsWith('3'))
         .map((l) => l.split('\t')[0]),
     ).toEqual(['3', '3 observed']);
-    const checked = await verify({
-      doc: w.pipeline.doc,
-      client: w.pipeline.client,
-      eventLog: w.pipeline.tables.eventLog,
-      targets: { task: w.pipeline.tables.taskState, instance: w.pipeline.tables.instanceState },
-      ttlDays: 30,
-    });
-    expect(checked.drift).toEqual([]);
+    expect(await driftOf(w)).toEqual([]);
   });
 
   it('a lost intermediate version: the observation fills it, the next event moves past it', async () => {
     const [task] = (await motoRunTasks(w.ecs, 'prod', 1)) as [string];
-    await w.pipeline.ingest(taskEvent(w, task, 1, 'PENDING', '2026-12-01T09:00:00Z'));
+    await w.pipeline.ingest(taskEvent(w, task, 1, 'PENDING', 0));
     await w.poller.drain();
     w.gaps.versions.set(task, 2); // RUNNING at version 2: that event was lost
 
@@ -242,7 +256,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     ]);
     expect(await taskRow(w, task)).toMatchObject({ version: 2, lastStatus: 'RUNNING' });
 
-    await w.pipeline.ingest(taskEvent(w, task, 3, 'STOPPED', '2026-12-01T09:10:00Z'));
+    await w.pipeline.ingest(taskEvent(w, task, 3, 'STOPPED', 600));
     await w.poller.drain();
     const row = await taskRow(w, task);
     expect(row).toMatchObject({ version: 3, lastStatus: 'STOPPED' });
@@ -253,8 +267,8 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     await motoRunTasks(w.ecs, 'prod', 1);
     // A task whose STOPPED event never came, and that ECS has forgotten.
     const ghost = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
-    await w.pipeline.ingest(taskEvent(w, ghost, 1, 'PENDING', '2026-12-01T09:00:00Z'));
-    await w.pipeline.ingest(taskEvent(w, ghost, 2, 'RUNNING', '2026-12-01T09:00:30Z'));
+    await w.pipeline.ingest(taskEvent(w, ghost, 1, 'PENDING', 0));
+    await w.pipeline.ingest(taskEvent(w, ghost, 2, 'RUNNING', 30));
     await w.poller.drain();
 
     const report = await run(w);
@@ -297,14 +311,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     const again = (await w.doc.send(new GetCommand({ TableName: targets.task, Key: { taskArn: ghost } })))
       .Item as Record<string, unknown>;
     expect(again).toEqual(row);
-    const checked = await verify({
-      doc: w.pipeline.doc,
-      client: w.pipeline.client,
-      eventLog: w.pipeline.tables.eventLog,
-      targets,
-      ttlDays: 30,
-    });
-    expect(checked.drift).toEqual([]);
+    expect(await driftOf(w, targets)).toEqual([]);
 
     // The next run finds the marked ghost settled: agree, nothing written.
     w.logPuts = 0;
@@ -342,7 +349,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
 
   it('reports an API object without a version and writes nothing (versions are never invented)', async () => {
     const [task] = (await motoRunTasks(w.ecs, 'prod', 2)) as [string];
-    await w.pipeline.ingest(taskEvent(w, task, 1, 'RUNNING', '2026-12-01T09:00:00Z'));
+    await w.pipeline.ingest(taskEvent(w, task, 1, 'RUNNING', 0));
     await w.poller.drain();
     w.gaps.stampVersions = false;
     w.logPuts = 0;
@@ -374,7 +381,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
           [1, 'PENDING'],
           [2, 'RUNNING'],
         ] as const) {
-          await w.pipeline.ingest(taskEvent(w, t, v, s, `2026-12-01T09:0${v}:00Z`));
+          await w.pipeline.ingest(taskEvent(w, t, v, s, v * 60));
         }
       }
     })();
@@ -398,14 +405,7 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     for (const [i, t] of tasks.entries()) {
       expect(rows.get(t)?.version, t).toBe(i < 10 ? 3 : 2);
     }
-    const checked = await verify({
-      doc: w.pipeline.doc,
-      client: w.pipeline.client,
-      eventLog: w.pipeline.tables.eventLog,
-      targets: { task: w.pipeline.tables.taskState, instance: w.pipeline.tables.instanceState },
-      ttlDays: 30,
-    });
-    expect(checked.drift).toEqual([]);
+    expect(await driftOf(w)).toEqual([]);
   });
 
   it('the reconciler Lambda repairs by default and counts each class as a metric', async () => {

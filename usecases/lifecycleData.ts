@@ -11,7 +11,6 @@ import {
   type InstanceVersion,
   instanceHealthOf,
   instanceVersionOf,
-  LIVE_TASK_STATUSES,
   TASK_STATE_CHANGE,
   type TaskVersion,
   taskVersionOf,
@@ -20,7 +19,7 @@ import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from
 import type { TableNames } from '../infra/config.js';
 // The only file of the report that reads the log: when the gateways move, fix these imports.
 import { logStateAt, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
-import { queryClusterState } from '../infra/stateQueries.js';
+import { queryClusterState, queryLiveClusterRows } from '../infra/stateQueries.js';
 import { inParallel } from './inParallel.js';
 
 export interface LifecycleReadOptions {
@@ -100,13 +99,18 @@ export async function readLifecycleInput(
     const created = t.times.createdAt;
     if (created === undefined ? t.version > 1 : created < window.sinceMs) earlier.add(arn);
   }
-  // Alive through the window without an event in it: known from the latest-state table. Rows not
-  // STOPPED are read by key; STOPPED rows (30 days of them) only for a window that ended before now,
-  // where a task stopped after `until` may have run through it.
+  // Alive through the window without an event in it: known from the latest-state table. The live
+  // rows are read by the index's phase; STOPPED rows (30 days of them) only for a window that ended
+  // before now, where a task stopped after `until` may have run through it.
   const through: string[] = [];
-  const statuses: string[] = [...LIVE_TASK_STATUSES, ...(window.untilMs < Date.now() ? ['STOPPED'] : [])];
-  await inParallel(statuses, concurrency, async (status) => {
-    for await (const row of queryClusterState(doc, tables, 'task', clusterArn, { pageSize, status })) {
+  const rowSets = [
+    queryLiveClusterRows(doc, tables, 'task', clusterArn, { pageSize }),
+    ...(window.untilMs < Date.now()
+      ? [queryClusterState(doc, tables, 'task', clusterArn, { pageSize, status: 'STOPPED' })]
+      : []),
+  ];
+  await inParallel(rowSets, concurrency, async (rows) => {
+    for await (const row of rows) {
       const arn = row.taskArn;
       if (typeof arn !== 'string' || seen.has(arn)) continue;
       const created = Date.parse(String(row.createdAt ?? ''));

@@ -12,11 +12,8 @@ export const INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
 /** Newer than the first four types; read when the log has it (its body carries `overallStatus`). */
 export const INSTANCE_HEALTH_CHANGE = 'ECS Container Instance Health Change';
 
-/**
- * Task statuses before STOPPED (FIELDS.md §4), for finding the tasks alive through a window in the
- * latest-state table by key rather than by reading the cluster's STOPPED rows of the last 30 days.
- */
-export const LIVE_TASK_STATUSES = [
+/** Every task status in lifecycle order (FIELDS.md §4): the report's legend and colours. */
+export const TASK_STATUSES = [
   'PROVISIONING',
   'PENDING',
   'ACTIVATING',
@@ -24,10 +21,8 @@ export const LIVE_TASK_STATUSES = [
   'DEACTIVATING',
   'STOPPING',
   'DEPROVISIONING',
+  'STOPPED',
 ] as const;
-
-/** Every task status in lifecycle order (FIELDS.md §4): the report's legend and colours. */
-export const TASK_STATUSES = [...LIVE_TASK_STATUSES, 'STOPPED'] as const;
 
 /** The task timestamps a report shows; ISO strings in the event, epoch ms here. */
 export const TASK_TIMES = [
