@@ -4,7 +4,7 @@
 // projector, and prints a report.
 import { paginateScan, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EcsEvent } from '../domain/eventTypes.js';
-import { noProjectorCounts, type ProjectorCounts } from '../functions/projector.js';
+import { addProjectorCounts, noProjectorCounts, type ProjectorCounts } from '../functions/projector.js';
 import { startLocalStack } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const projected = noProjectorCounts();
     const onBatch = ({ response }: { response?: unknown }) => {
       const counts = (response as { counts?: ProjectorCounts } | undefined)?.counts;
-      if (counts) for (const k of Object.keys(projected) as (keyof ProjectorCounts)[]) projected[k] += counts[k];
+      if (counts) addProjectorCounts(projected, counts);
     };
     const poller = stack.poller({ onBatch });
     const polling = poller.run(50);

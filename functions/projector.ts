@@ -56,6 +56,11 @@ export const noProjectorCounts = (): ProjectorCounts => ({
   tampered: 0,
 });
 
+/** Adds one batch's counts into a running sum (a poller's report over many batches). */
+export function addProjectorCounts(into: ProjectorCounts, add: Partial<ProjectorCounts>): void {
+  for (const k of Object.keys(into) as (keyof ProjectorCounts)[]) into[k] += add[k] ?? 0;
+}
+
 type Decoded = { readonly record: DynamoDBRecord; readonly projection: Projection };
 
 /**

@@ -1,4 +1,5 @@
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { chunks } from '../domain/chunks.js';
 import { explainDynamoError, type TableContext } from './dynamoErrors.js';
 
 /** BatchGetItem's limit of keys per request. */
@@ -40,8 +41,8 @@ export async function batchGetAll<T = Record<string, unknown>>(
     ExpressionAttributeNames: Object.fromEntries(options.attributes.map((a) => [`#${a}`, a])),
   };
   const found: T[] = [];
-  for (let i = 0; i < unique.length; i += MAX_KEYS) {
-    let pending: Record<string, unknown>[] = unique.slice(i, i + MAX_KEYS);
+  for (const keys of chunks(unique, MAX_KEYS)) {
+    let pending: Record<string, unknown>[] = keys;
     for (let round = 1; pending.length > 0; round++) {
       if (round > MAX_ROUNDS) {
         throw new Error(

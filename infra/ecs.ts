@@ -7,6 +7,7 @@ import {
   paginateListContainerInstances,
   paginateListTasks,
 } from '@aws-sdk/client-ecs';
+import { chunks } from '../domain/chunks.js';
 import { retriesOf } from './client.js';
 
 // The ECS API gateway of the reconciler: list and describe, paginated, in chunks, rate-capped; the
@@ -88,9 +89,6 @@ export interface EcsGateway {
   /** Requests made so far, per operation. */
   readonly calls: ApiCalls;
 }
-
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /** The gateway over one client. It counts requests and retries per operation as responses come. */
 export function ecsGateway(client: ECSClient, options: EcsGatewayOptions = {}): EcsGateway {

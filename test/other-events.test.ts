@@ -7,7 +7,7 @@ import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { KINDS } from '../domain/kinds.js';
 import { otherPartition } from '../domain/otherEvents.js';
-import type { ProjectorCounts } from '../functions/projector.js';
+import { addProjectorCounts, noProjectorCounts, type ProjectorCounts } from '../functions/projector.js';
 import type { Pipeline } from '../local/localStack.js';
 import { atLeastOnce, seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
@@ -73,13 +73,13 @@ function futureEvents(): EcsEvent[] {
 }
 
 let pipeline: Pipeline;
-const counts: ProjectorCounts = { projected: 0, staleSkipped: 0, historyOnly: 0, poison: 0, failed: 0, tampered: 0 };
+const counts = noProjectorCounts();
 const drain = () =>
   pipeline
     .poller({
       onBatch: ({ response }) => {
         const c = (response as { counts?: ProjectorCounts } | undefined)?.counts;
-        if (c) for (const k of Object.keys(counts) as (keyof ProjectorCounts)[]) counts[k] += c[k] ?? 0;
+        if (c) addProjectorCounts(counts, c);
       },
     })
     .drain();

@@ -5,7 +5,7 @@ import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
-import type { ProjectorCounts } from '../functions/projector.js';
+import { addProjectorCounts, noProjectorCounts, type ProjectorCounts } from '../functions/projector.js';
 import { appendEvent } from '../infra/logAppend.js';
 import type { Pipeline } from '../local/localStack.js';
 import { DAY_MS, HOUR_MS, recentStart } from '../sim/clock.js';
@@ -256,19 +256,12 @@ describe('service action and deployment events in the log', () => {
   });
 
   it('the projector counts them as history only: no row, no failure, no poison', async () => {
-    const counts: ProjectorCounts = {
-      projected: 0,
-      staleSkipped: 0,
-      historyOnly: 0,
-      poison: 0,
-      failed: 0,
-      tampered: 0,
-    };
+    const counts = noProjectorCounts();
     await pipeline
       .poller({
         onBatch: ({ response }) => {
           const c = (response as { counts?: ProjectorCounts } | undefined)?.counts;
-          if (c) for (const k of Object.keys(counts) as (keyof ProjectorCounts)[]) counts[k] += c[k];
+          if (c) addProjectorCounts(counts, c);
         },
       })
       .drain();

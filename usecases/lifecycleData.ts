@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredEvent } from '../domain/audit/storedEvent.js';
 import type { TimelineEntry } from '../domain/audit/timeline.js';
+import { chunks } from '../domain/chunks.js';
 import { DEPLOYMENT_LOOKBACK_MS } from '../domain/deployments.js';
 import type { LifecycleInput } from '../domain/lifecycle/report.js';
 import type { ReportWindow } from '../domain/lifecycle/tasks.js';
@@ -33,9 +34,6 @@ export interface LifecycleReadOptions {
 
 /** Keys per readStoredEvents call; each call is a few BatchGetItems of 100. */
 const BODY_CHUNK = 500;
-
-const chunks = <T>(items: readonly T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 const SERVICE_TYPES = new Set(['ECS Service Action', DEPLOYMENT_STATE_CHANGE]);
 

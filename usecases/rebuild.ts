@@ -13,7 +13,7 @@ import {
   type SegmentCounts,
   zeroCounts,
 } from './rebuildCheckpoint.js';
-import { defaultSegments, type LogScanOptions, MAX_SEGMENTS } from './segments.js';
+import { defaultSegments, eachSegment, type LogScanOptions, MAX_SEGMENTS } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
 export interface RebuildOptions extends LogScanOptions {
@@ -241,13 +241,11 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
     }
   }
 
-  await Promise.all(
-    Array.from({ length: totalSegments }, (_, segment) =>
-      runSegment(segment).catch((e: unknown) => {
-        report.errors++;
-        example(report.examples.errors, `segment ${segment}: ${(e as Error).message}`);
-      }),
-    ),
+  await eachSegment(totalSegments, (segment) =>
+    runSegment(segment).catch((e: unknown) => {
+      report.errors++;
+      example(report.examples.errors, `segment ${segment}: ${(e as Error).message}`);
+    }),
   );
   report.complete = report.errors === 0 && !report.interrupted;
   // Missing marks (the reconciler's ghosts) land on the row of their version, so they wait until every

@@ -27,3 +27,8 @@ export const defaultSegments = (): number => Math.min(16, 2 * availableParalleli
  * busy parsing pages well before 64 concurrent 1 MB scans; for more, the table's throughput is the limit.
  */
 export const MAX_SEGMENTS = 64;
+
+/** Runs fn for each segment of a parallel Scan, all at once. */
+export async function eachSegment(totalSegments: number, fn: (segment: number) => Promise<void>): Promise<void> {
+  await Promise.all(Array.from({ length: totalSegments }, (_, segment) => fn(segment)));
+}

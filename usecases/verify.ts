@@ -8,7 +8,7 @@ import { readStateRow, readStateRows, scanStateVersions } from '../infra/stateQu
 import { applyLatest, deleteIfVersion, replaceIfVersion } from '../infra/stateWrites.js';
 import { approximateItemCount, ensureTable, tableExists } from '../infra/tableAdmin.js';
 import { inParallel } from './inParallel.js';
-import { defaultSegments, type LogScanOptions } from './segments.js';
+import { defaultSegments, eachSegment, type LogScanOptions } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
 export interface VerifyOptions extends LogScanOptions {
@@ -166,10 +166,6 @@ function withoutMark(row: Record<string, unknown>): Record<string, unknown> {
   const { [LAST_SEEN_MISSING_AT]: _mark, ...rest } = row;
   return rest;
 }
-
-/** Runs fn for each segment of a parallel Scan, all at once. */
-const eachSegment = (totalSegments: number, fn: (segment: number) => Promise<void>) =>
-  Promise.all(Array.from({ length: totalSegments }, (_, segment) => fn(segment)));
 
 async function fullCheck(ctx: Context, report: VerifyReport, suspect: (s: StateResource) => void): Promise<void> {
   const totalSegments = ctx.segments ?? defaultSegments();

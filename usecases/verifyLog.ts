@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkLogItem } from '../domain/logCheck.js';
 import { scanLogItems } from '../infra/logScan.js';
 import { approximateItemCount } from '../infra/tableAdmin.js';
-import { defaultSegments } from './segments.js';
+import { defaultSegments, eachSegment } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
 export interface VerifyLogOptions {
@@ -61,31 +61,28 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRep
     seconds: 0,
     clean: false,
   };
-  await Promise.all(
-    Array.from({ length: totalSegments }, async (_, segment) => {
-      const pages = scanLogItems(options.doc, {
-        eventLog: options.eventLog,
-        segment,
-        totalSegments,
-        pageSize: options.pageSize,
-      });
-      for await (const page of pages) {
-        report.scanned += page.scanned;
-        for (const item of page.items) {
-          const check = checkLogItem(item);
-          if (check.type === 'marker') report.markers++;
-          else if (check.type === 'notEvent')
-            report.notEvents[check.source] = (report.notEvents[check.source] ?? 0) + 1;
-          else {
-            report.checked++;
-            if (check.type === 'mismatch')
-              report.mismatches.push({ arn: item.arn, version: item.version, problems: check.problems });
-          }
+  await eachSegment(totalSegments, async (segment) => {
+    const pages = scanLogItems(options.doc, {
+      eventLog: options.eventLog,
+      segment,
+      totalSegments,
+      pageSize: options.pageSize,
+    });
+    for await (const page of pages) {
+      report.scanned += page.scanned;
+      for (const item of page.items) {
+        const check = checkLogItem(item);
+        if (check.type === 'marker') report.markers++;
+        else if (check.type === 'notEvent') report.notEvents[check.source] = (report.notEvents[check.source] ?? 0) + 1;
+        else {
+          report.checked++;
+          if (check.type === 'mismatch')
+            report.mismatches.push({ arn: item.arn, version: item.version, problems: check.problems });
         }
-        options.onProgress?.({ scanned: report.scanned, total });
       }
-    }),
-  );
+      options.onProgress?.({ scanned: report.scanned, total });
+    }
+  });
   report.mismatches.sort((a, b) => String(a.arn).localeCompare(String(b.arn)) || Number(a.version) - Number(b.version));
   report.clean = report.mismatches.length === 0 && tampering.held.size === 0;
   report.seconds = (Date.now() - started) / 1000;

@@ -4,7 +4,7 @@ import { decodeStoredEvent } from '../../domain/eventCodec.js';
 import type { EcsEvent } from '../../domain/eventTypes.js';
 import { toLogItem } from '../../domain/logItem.js';
 import { parseEvent } from '../../domain/parseEvent.js';
-import { createProjectorHandler, type ProjectorCounts } from '../../functions/projector.js';
+import { addProjectorCounts, createProjectorHandler, noProjectorCounts } from '../../functions/projector.js';
 import type { Pipeline } from '../../local/localStack.js';
 import { MemoryCheckpointStore } from '../../local/streamCheckpoints.js';
 import { generateWorkload } from '../../sim/clusterWorkload.js';
@@ -107,14 +107,7 @@ describe('poison stream records (invariant 3)', () => {
         // The real projector, logging at INFO, on the real stream, in small batches so poison sits among neighbours.
         const restoreEnv = setEnv({ POWERTOOLS_LOG_LEVEL: 'INFO' });
         const output = captureOutput();
-        const counts: ProjectorCounts = {
-          projected: 0,
-          staleSkipped: 0,
-          historyOnly: 0,
-          poison: 0,
-          failed: 0,
-          tampered: 0,
-        };
+        const counts = noProjectorCounts();
         let poller: ReturnType<Pipeline['poller']>;
         try {
           const projector = createProjectorHandler({ doc: pipeline.doc, tables: pipeline.tables, ttlDays: 30 });
@@ -123,7 +116,7 @@ describe('poison stream records (invariant 3)', () => {
             batchSize: 3,
             handler: async (event) => {
               const out = await projector(event);
-              for (const k of Object.keys(counts) as (keyof ProjectorCounts)[]) counts[k] += out.counts[k];
+              addProjectorCounts(counts, out.counts);
               return out;
             },
           });
