@@ -1,3 +1,4 @@
+import { TIMELINE_INDEX } from '../infra/logTable.js';
 // `ecs-events iam-policy`: the IAM policy the CLI needs, from one source. Each use of the CLI (a command,
 // or a command with an option that writes) says here which actions it calls on which resource; the
 // resources are rendered from the table model (infra/tables.cjs: tables and their indexes) and the
@@ -38,7 +39,6 @@ export interface Use {
 }
 
 const LOG: Target = { table: 'eventLog' };
-const TIMELINE_INDEX = model.tables.eventLog.indexes[0]?.name as string;
 const LOG_TIMELINE: Target = { table: 'eventLog', index: TIMELINE_INDEX };
 const TASKS: Target = { table: 'taskState' };
 const INSTANCES: Target = { table: 'instanceState' };

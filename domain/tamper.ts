@@ -58,7 +58,7 @@ export function classifyLogChange(record: StreamChangeRecord): LogChange {
  * can equal (those are `<cluster ARN>#<hour>#<shard>`), so every marker is found by one Query.
  */
 export const TAMPER_SUFFIX = '#tampered';
-export const TAMPER_DETAIL_TYPE = 'Log Tampered';
+const TAMPER_DETAIL_TYPE = 'Log Tampered';
 export const TAMPER_TIMELINE_KEY = 'log#tampered';
 
 /** The log attributes that projection reads (domain/projection.ts ProjectableItem). */
@@ -101,7 +101,7 @@ function readableEvent(value: unknown): unknown {
 }
 
 /** The digest of an item's projectable attributes (those `project` reads); equal content, equal digest. */
-export function projectableDigest(item: Record<string, unknown>): string {
+function projectableDigest(item: Record<string, unknown>): string {
   const picked = Object.fromEntries(
     PROJECTABLE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [
       f,
@@ -131,7 +131,6 @@ export function tamperMarker(input: {
   };
 }
 
-/** Whether a log item is a tamper marker (never an event: the projector and the checks skip it). */
 /**
  * An operator's word for the content a tampered key holds now, after a deliberate fix that is not the
  * original (a poison item repaired in place, with the lock lifted): `ecs-events trust-tampered`. Under

@@ -4,6 +4,12 @@ import { explainDynamoError, type TableContext } from './dynamoErrors.js';
 
 /** BatchGetItem's limit of keys per request. */
 const MAX_KEYS = 100;
+/** A ProjectionExpression of these top-level attributes, every name through an attribute name. */
+export const projectionOf = (attributes: readonly string[]) => ({
+  ProjectionExpression: attributes.map((a) => `#${a}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(attributes.map((a) => [`#${a}`, a])),
+});
+
 /**
  * Requests per chunk of keys. A BatchGetItem that DynamoDB only partly serves (throttling, 16 MB) is
  * a success to the SDK, which therefore never retries `UnprocessedKeys`: this loop does, capped, so a
@@ -36,10 +42,7 @@ export async function batchGetAll<T = Record<string, unknown>>(
   options: BatchGetOptions = {},
 ): Promise<T[]> {
   const unique = [...new Map(keys.map((k) => [JSON.stringify(k), k])).values()];
-  const projection = options.attributes && {
-    ProjectionExpression: options.attributes.map((a) => `#${a}`).join(', '),
-    ExpressionAttributeNames: Object.fromEntries(options.attributes.map((a) => [`#${a}`, a])),
-  };
+  const projection = options.attributes && projectionOf(options.attributes);
   const found: T[] = [];
   for (const keys of chunks(unique, MAX_KEYS)) {
     let pending: Record<string, unknown>[] = keys;

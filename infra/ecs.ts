@@ -20,7 +20,7 @@ import { retriesOf } from './client.js';
 const MAX_ATTEMPTS = 8;
 
 /** DescribeTasks and DescribeContainerInstances take at most 100 ARNs; the list calls return at most 100 a page. */
-export const ECS_BATCH = 100;
+const ECS_BATCH = 100;
 
 /**
  * An ECS client. The endpoint comes from the SDK's own variables (AWS_ENDPOINT_URL_ECS or

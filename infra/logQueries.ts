@@ -14,15 +14,14 @@ import {
 import type { LogItem } from '../domain/logItem.js';
 import { isOtherPartition } from '../domain/otherEvents.js';
 import { LAST_SEEN_MISSING_AT, type Projection, project } from '../domain/projection.js';
+import { PROJECTABLE_FIELDS } from '../domain/tamper.js';
 import { timelineKeys } from '../domain/timeline.js';
 import { batchGetAll } from './batchGet.js';
-import { explainDynamoError, type TableContext } from './dynamoErrors.js';
+import { explainDynamoError } from './dynamoErrors.js';
+import { logContext, TIMELINE_INDEX } from './logTable.js';
 import { type PageOptions, queryItems } from './paging.js';
-import model from './tables.cjs';
 
 // Reads of the event log by key: one resource's history, the cluster timeline, items by (arn, version).
-
-const TIMELINE_INDEX = 'byClusterTime';
 
 /** The key of one log item. */
 export interface LogKey {
@@ -88,12 +87,6 @@ function timeFilter(x: Expression, window: TimeWindow): void {
   if (window.sinceMs !== undefined) x.filterCondition(`${x.name('eventTime')} >= ${x.value(window.sinceMs)}`);
   if (window.untilMs !== undefined) x.filterCondition(`${x.name('eventTime')} < ${x.value(window.untilMs)}`);
 }
-
-const logContext = (table: string, index?: string): TableContext => ({
-  table,
-  index,
-  envVar: model.tables.eventLog.envVar,
-});
 
 /**
  * Every log item of one partition (a task, container instance or service, or a resource's `#other`
@@ -253,9 +246,6 @@ export async function* queryTimeline(
   }
 }
 
-/** The attributes of a stored event (domain/audit/storedEvent.ts), which the timeline index does not project. */
-const STORED_EVENT_ATTRIBUTES = ['arn', 'version', 'detailType', 'eventTime', 'eventId', 'event'] as const;
-
 /** Only the key attributes: BatchGetItem refuses a key with more (timeline entries carry their summary). */
 const logKey = (k: LogKey) => ({ arn: k.arn, version: k.version });
 
@@ -266,7 +256,7 @@ export const readStoredEvents = (
   keys: readonly LogKey[],
 ): Promise<StoredEvent[]> =>
   batchGetAll<StoredEvent>(doc, table, keys.map(logKey), {
-    attributes: STORED_EVENT_ATTRIBUTES,
+    attributes: PROJECTABLE_FIELDS,
     context: logContext(table),
   });
 
@@ -282,7 +272,7 @@ export const existingLogKeys = (
  * The log's latest projectable state of one resource: newest version first, past any poison item.
  * Undefined when the log holds no projectable event for it. Strongly consistent: used to recheck.
  */
-export async function latestFromLog(
+async function latestFromLog(
   doc: DynamoDBDocumentClient,
   table: string,
   arn: string,

@@ -10,32 +10,18 @@ import {
 } from '../domain/kinds.js';
 import { type MissingMark, type Projection, project } from '../domain/projection.js';
 import { reduceStep } from '../domain/reduceLatest.js';
+import { PROJECTABLE_FIELDS } from '../domain/tamper.js';
+import { projectionOf } from './batchGet.js';
 import { countRetries, type OnRetries } from './client.js';
-import { explainDynamoError, type TableContext } from './dynamoErrors.js';
+import { explainDynamoError } from './dynamoErrors.js';
 import type { LogKey } from './logQueries.js';
+import { logContext, TIMELINE_INDEX } from './logTable.js';
 import { type PagingOptions, scanPages } from './paging.js';
-import model from './tables.cjs';
 
 // Whole-log reads: one segment of a parallel Scan at a time (rebuild, verify).
 
 /** The log attributes projection reads (domain/projection.ts ProjectableItem), for scans that only project. */
-export const PROJECTABLE_ATTRIBUTES = {
-  ProjectionExpression: '#arn, #version, #detailType, #event, #eventTime, #eventId',
-  ExpressionAttributeNames: {
-    '#arn': 'arn',
-    '#version': 'version',
-    '#detailType': 'detailType',
-    '#event': 'event',
-    '#eventTime': 'eventTime',
-    '#eventId': 'eventId',
-  },
-};
-
-const logContext = (table: string, index?: string): TableContext => ({
-  table,
-  index,
-  envVar: model.tables.eventLog.envVar,
-});
+export const PROJECTABLE_ATTRIBUTES = projectionOf(PROJECTABLE_FIELDS);
 
 /** `#detailType IN (...)` over the detail-types of these kinds, with its values. */
 function detailTypeFilter(kinds: readonly StateKind[]) {
@@ -162,13 +148,12 @@ export async function* scanChangedSince(
     readonly sinceMs: number;
   },
 ): AsyncGenerator<{ readonly scanned: number; readonly resources: StateResource[] }> {
-  const index = model.tables.eventLog.indexes.find((i) => i.partitionKey === 'timelineKey')?.name as string;
   const filter = detailTypeFilter(scan.kinds);
   const pages = scanPages(
     doc,
     {
       TableName: scan.eventLog,
-      IndexName: index,
+      IndexName: TIMELINE_INDEX,
       Segment: scan.segment,
       TotalSegments: scan.totalSegments,
       FilterExpression: `#eventTime >= :since AND ${filter.condition}`,
@@ -176,7 +161,7 @@ export async function* scanChangedSince(
       ExpressionAttributeNames: { '#arn': 'arn', '#detailType': 'detailType', '#eventTime': 'eventTime' },
       ExpressionAttributeValues: { ':since': scan.sinceMs, ...filter.values },
     },
-    logContext(scan.eventLog, index),
+    logContext(scan.eventLog, TIMELINE_INDEX),
     scan,
   );
   for await (const page of pages) {

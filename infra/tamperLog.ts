@@ -11,19 +11,10 @@ import {
   type TrustMarker,
 } from '../domain/tamper.js';
 import { batchGetAll } from './batchGet.js';
-import type { TableContext } from './dynamoErrors.js';
+import { logContext, TIMELINE_INDEX } from './logTable.js';
 import { queryItems } from './paging.js';
-import model from './tables.cjs';
 
 // The log's record of its own tampered keys: markers under `<arn>#tampered` (domain/tamper.ts).
-
-const TIMELINE_INDEX = model.tables.eventLog.indexes.find((i) => i.partitionKey === 'timelineKey')?.name as string;
-
-const logContext = (table: string, index?: string): TableContext => ({
-  table,
-  index,
-  envVar: model.tables.eventLog.envVar,
-});
 
 /**
  * Appends a marker with the log's conditional put: the first detection of a key stays (it holds the

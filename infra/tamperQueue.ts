@@ -8,7 +8,7 @@ export type TamperSink = (report: TamperReport) => Promise<void>;
 const MAX_BODY_BYTES = 256 * 1024;
 
 /** The message body of a report; without the old image when that would not fit (it is then in point-in-time recovery). */
-export function tamperMessageBody(report: TamperReport): string {
+function tamperMessageBody(report: TamperReport): string {
   const body = JSON.stringify(report);
   if (Buffer.byteLength(body, 'utf8') <= MAX_BODY_BYTES) return body;
   const { oldImage: _dropped, ...rest } = report;

@@ -82,7 +82,7 @@ export function lambdaImage(image: unknown): never {
 }
 
 /** Lambda's DynamoDBRecord shape from a DynamoDB Streams record. */
-export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
+function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
   const d = record.dynamodb ?? {};
   const userIdentity = lambdaIdentity(record);
   return {
