@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { latestPerResource, type MissingMark, type Projection, project } from '../domain/projection.js';
@@ -286,6 +285,6 @@ export const handler = onFirstCall(() => {
     doc: createDocumentClient(),
     tables: config.tables,
     ttlDays: config.stateTtlDays,
-    tamperSink: config.tamperQueueUrl ? queueTamperSink(new SQSClient({}), config.tamperQueueUrl) : undefined,
+    tamperSink: config.tamperQueueUrl ? queueTamperSink(config.tamperQueueUrl) : undefined,
   });
 });

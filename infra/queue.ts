@@ -9,22 +9,26 @@ import { SendMessageCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/cl
 export const createQueueClient = (config: SQSClientConfig = {}): SQSClient => new SQSClient(config);
 
 /**
- * Sends one message: the body as JSON text, string attributes beside it (for filtering in the
- * console without opening the body). Returns the message id. Throws on failure, after the SDK's
- * retries: the caller decides what happens to what it could not park.
+ * Sends one message: the body as JSON text (a string is sent as it is), attributes beside it (for
+ * filtering in the console without opening the body; a number as SQS's Number type). Returns the
+ * message id. Throws on failure, after the SDK's retries: the caller decides what happens to what it
+ * could not park.
  */
 export async function sendToQueue(
   sqs: SQSClient,
   queueUrl: string,
   body: unknown,
-  attributes: Record<string, string> = {},
+  attributes: Record<string, string | number> = {},
 ): Promise<string | undefined> {
   const out = await sqs.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(body),
+      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
       MessageAttributes: Object.fromEntries(
-        Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+        Object.entries(attributes).map(([name, value]) => [
+          name,
+          { DataType: typeof value === 'number' ? 'Number' : 'String', StringValue: String(value) },
+        ]),
       ),
     }),
   );

@@ -1,4 +1,3 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { TamperReport } from '../domain/tamper.js';
 
 /** Where the projector keeps what it saw of a tampering (functions/projector.ts). */
@@ -21,19 +20,17 @@ function tamperMessageBody(report: TamperReport): string {
 /**
  * Sends each report to the tamper queue (encrypted, retained: docs/operations.md). The key is
  * also the message's attributes, so that a console or `receive-message` shows it without the body.
+ * The SQS client is loaded at the first report, as ingest loads its own at the first refusal: a
+ * tampering is rare, and a cold start should not pay for it.
  */
-export const queueTamperSink =
-  (sqs: SQSClient, queueUrl: string): TamperSink =>
-  async (report) => {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: tamperMessageBody(report),
-        MessageAttributes: {
-          arn: { DataType: 'String', StringValue: report.key.arn },
-          version: { DataType: 'Number', StringValue: String(report.key.version) },
-          change: { DataType: 'String', StringValue: report.change },
-        },
-      }),
-    );
+export function queueTamperSink(queueUrl: string): TamperSink {
+  let send: Promise<(report: TamperReport) => Promise<unknown>> | undefined;
+  return async (report) => {
+    send ??= import('./queue.js').then(({ createQueueClient, sendToQueue }) => {
+      const sqs = createQueueClient();
+      return (r: TamperReport) =>
+        sendToQueue(sqs, queueUrl, tamperMessageBody(r), { arn: r.key.arn, version: r.key.version, change: r.change });
+    });
+    await (await send)(report);
   };
+}
