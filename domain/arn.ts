@@ -27,6 +27,12 @@ export function parseEcsArn(arn: string): EcsArn | undefined {
 
 export const isEcsArnOf = (arn: string, type: EcsResourceType): boolean => parseEcsArn(arn)?.resourceType === type;
 
+/** `arn:aws:ecs:…:cluster/prod` → `prod`; anything that is not a cluster ARN stays as it is. */
+export const clusterNameOf = (clusterArn: string): string => {
+  const arn = parseEcsArn(clusterArn);
+  return arn?.resourceType === 'cluster' ? arn.resourceId : clusterArn;
+};
+
 /**
  * The cluster ARN of a service ARN in the new `service/<cluster>/<name>` format. Old-format
  * `service/<name>` ARNs name no cluster, so their events cannot be placed on a cluster timeline.

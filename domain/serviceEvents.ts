@@ -1,5 +1,6 @@
 import { detailOf, type StoredEvent } from './audit/storedEvent.js';
 import { DERIVED_VERSION_SLOTS, MAX_DERIVED_PROBES } from './derivedVersion.js';
+import { KINDS } from './kinds.js';
 import { parseIsoTime } from './time.js';
 import { clusterOfTimelineKey } from './timeline.js';
 
@@ -17,8 +18,8 @@ export interface ServiceLogEvent {
   readonly detail: Record<string, unknown>;
 }
 
-export const SERVICE_ACTION = 'ECS Service Action';
-export const DEPLOYMENT_STATE_CHANGE = 'ECS Deployment State Change';
+export const SERVICE_ACTION = KINDS.serviceAction.detailType;
+export const DEPLOYMENT_STATE_CHANGE = KINDS.deployment.detailType;
 
 /**
  * A log item as a ServiceLogEvent; undefined when it is not a service action or deployment event.

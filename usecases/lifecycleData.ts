@@ -4,7 +4,7 @@ import type { TimelineEntry } from '../domain/audit/timeline.js';
 import { chunks } from '../domain/chunks.js';
 import { DEPLOYMENT_LOOKBACK_MS } from '../domain/deployments.js';
 import type { LifecycleInput } from '../domain/lifecycle/report.js';
-import type { ReportWindow } from '../domain/lifecycle/tasks.js';
+import { type ReportWindow, serviceOfGroup } from '../domain/lifecycle/tasks.js';
 import {
   INSTANCE_HEALTH_CHANGE,
   INSTANCE_STATE_CHANGE,
@@ -16,7 +16,12 @@ import {
   type TaskVersion,
   taskVersionOf,
 } from '../domain/lifecycle/versions.js';
-import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from '../domain/serviceEvents.js';
+import {
+  DEPLOYMENT_STATE_CHANGE,
+  SERVICE_ACTION,
+  type ServiceLogEvent,
+  toServiceLogEvent,
+} from '../domain/serviceEvents.js';
 import type { TableNames } from '../infra/config.js';
 // The only file of the report that reads the log: when the gateways move, fix these imports.
 import { logStateAt, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
@@ -35,7 +40,7 @@ export interface LifecycleReadOptions {
 /** Keys per readStoredEvents call; each call is a few BatchGetItems of 100. */
 const BODY_CHUNK = 500;
 
-const SERVICE_TYPES = new Set(['ECS Service Action', DEPLOYMENT_STATE_CHANGE]);
+const SERVICE_TYPES = new Set<string>([SERVICE_ACTION, DEPLOYMENT_STATE_CHANGE]);
 
 /**
  * What the lifecycle report of one cluster and window needs from the store, as compact records:
@@ -61,7 +66,7 @@ export async function readLifecycleInput(
   const { pageSize } = options;
   const concurrency = options.concurrency ?? 16;
   const log = tables.eventLog;
-  const wanted = options.tasksOnly ? new Set([TASK_STATE_CHANGE]) : undefined;
+  const wanted = options.tasksOnly ? new Set<string>([TASK_STATE_CHANGE]) : undefined;
 
   const bodyKeys: TimelineEntry[] = [];
   const serviceArns = new Set<string>();
@@ -136,7 +141,7 @@ export async function readLifecycleInput(
 
   // Deployments of the services in play.
   for (const t of tasks) {
-    if (t.group?.startsWith('service:')) serviceArns.add(serviceArnOf(clusterArn, t.group.slice(8)));
+    if (t.group?.startsWith('service:')) serviceArns.add(serviceArnOf(clusterArn, serviceOfGroup(t.group)));
   }
   const deploymentEvents: ServiceLogEvent[] = [];
   await inParallel([...serviceArns], concurrency, async (arn) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FINAL_REPLAY_STATES, isReplayName, replayName, replayRequest } from '../../domain/replay.js';
 import { toIso } from '../../domain/time.js';
 import {
@@ -19,8 +20,6 @@ export const deployedNames = (stage: string) => ({
   archive: `ecs-event-store-${stage}-ecs-events`.slice(0, 48),
   rule: `ecs-event-store-${stage}-ecs-events`,
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const statusLine = (s: ReplayStatus): string =>
   [

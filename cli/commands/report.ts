@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { clusterNameOf } from '../../domain/arn.js';
 import { buildLifecycleReport } from '../../domain/lifecycle/report.js';
 import { toIso } from '../../domain/time.js';
 import { readLifecycleInput } from '../../usecases/lifecycleData.js';
@@ -11,7 +12,7 @@ import { renderReportHtml } from '../report/html.js';
 
 /** `ecs-report-prod-20261102T1400Z.html`: the cluster and the start of the window. */
 const defaultFile = (clusterArn: string, sinceMs: number): string =>
-  `ecs-report-${clusterArn.slice(clusterArn.indexOf(':cluster/') + 9)}-${toIso(sinceMs).slice(0, 16).replace(/[-:]/g, '')}Z.html`;
+  `ecs-report-${clusterNameOf(clusterArn)}-${toIso(sinceMs).slice(0, 16).replace(/[-:]/g, '')}Z.html`;
 
 const command: Command = {
   summary: 'one self-contained HTML file: task lifecycles, deployments, instances, startup latency, stop reasons',

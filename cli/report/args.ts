@@ -1,4 +1,4 @@
-import { parseEcsArn } from '../../domain/arn.js';
+import { clusterNameOf, parseEcsArn } from '../../domain/arn.js';
 import { parseArnArg, parseWindow } from '../args.js';
 import { UsageError } from '../command.js';
 import type { OptionTable } from '../options.js';
@@ -39,7 +39,7 @@ export function parseServiceFilter(value: unknown, clusterArn: string): string |
       `--service must be a service name, <cluster>/<name> or a service ARN, got ${JSON.stringify(text)}`,
     );
   }
-  const clusterName = clusterArn.slice(clusterArn.indexOf(':cluster/') + 9);
+  const clusterName = clusterNameOf(clusterArn);
   if (cluster !== undefined && cluster !== clusterName && cluster !== clusterArn) {
     throw new UsageError(`--service ${text} is not a service of the cluster ${clusterArn}`);
   }

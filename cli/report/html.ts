@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { clusterNameOf } from '../../domain/arn.js';
 import { LATENCY_INTERVALS, type LatencyRow, type LatencyStat } from '../../domain/lifecycle/latency.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
 import { toIso } from '../../domain/time.js';
+import { shortArn } from '../output.js';
 import { reportPayload } from './payload.js';
 
 /**
@@ -38,8 +40,6 @@ export function formatMs(ms: number | null): string {
   if (s < 3600) return `${sign}${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${sign}${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
-
-const clusterName = (arn: string): string => arn.slice(arn.indexOf(':cluster/') + 9) || arn;
 
 const cell = (field: string, value: number | null, text = value === null ? '–' : String(value)) =>
   `<td data-field="${field}" data-value="${value === null ? '' : value}">${escapeHtml(text)}</td>`;
@@ -79,13 +79,12 @@ ${body}
 
 function stopsTableHtml(report: LifecycleReport): string {
   if (report.stops.length === 0) return '<p class="empty">No task stopped in this window.</p>';
-  const short = (arn: string) => arn.split(':').slice(5).join(':');
   const body = report.stops
     .map(
       (g, i) =>
         `<tr data-stop-group="${i}">${cell('count', g.count)}<td>${escapeHtml(g.stopCode ?? '–')}</td>` +
         `<td>${g.exitCode ?? '–'}</td><td class="reason">${escapeHtml(g.stoppedReason ?? '–')}</td>` +
-        `<td class="examples">${g.examples.map((a) => `<code>${escapeHtml(short(a))}</code>`).join('<br>')}</td>` +
+        `<td class="examples">${g.examples.map((a) => `<code>${escapeHtml(String(shortArn(a)))}</code>`).join('<br>')}</td>` +
         `<td><a href="#chart" class="show-stop" data-stop-group="${i}">show ${g.count} in chart</a></td></tr>`,
     )
     .join('\n');
@@ -116,7 +115,7 @@ export function renderReportHtml(report: LifecycleReport, options: RenderOptions
   if (/<\/script/i.test(js) || /<\/style/i.test(css))
     throw new Error('report assets must not contain </script or </style');
   const hash = createHash('sha256').update(js).digest('base64');
-  const name = clusterName(report.clusterArn);
+  const name = clusterNameOf(report.clusterArn);
   const since = toIso(report.window.sinceMs);
   const until = toIso(report.window.untilMs);
   const title = `ECS lifecycle report: ${name}${report.service ? ` / ${report.service}` : ''}, ${since} to ${until}`;

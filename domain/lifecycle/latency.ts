@@ -15,8 +15,6 @@ export const LATENCY_INTERVALS = [
 
 export type LatencyInterval = (typeof LATENCY_INTERVALS)[number]['name'];
 
-export const PERCENTILES = [50, 90, 99] as const;
-
 /** Durations in ms; the percentiles and max are null when no task has both timestamps. */
 export interface LatencyStat {
   readonly count: number;

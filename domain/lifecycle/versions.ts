@@ -1,16 +1,17 @@
 import { type ContainerSummary, containerSummaries } from '../audit/history.js';
 import { type StopKey, stopKey } from '../audit/stopped.js';
 import { detailOf, type StoredEvent } from '../audit/storedEvent.js';
+import { KINDS } from '../kinds.js';
 import { parseIsoTime } from '../time.js';
 
 /**
  * The few facts of one log item that the lifecycle report reads, taken out of the stored event as
  * it streams past, so that a window of 10,000 tasks holds compact records and not 50,000 event bodies.
  */
-export const TASK_STATE_CHANGE = 'ECS Task State Change';
-export const INSTANCE_STATE_CHANGE = 'ECS Container Instance State Change';
+export const TASK_STATE_CHANGE = KINDS.task.detailType;
+export const INSTANCE_STATE_CHANGE = KINDS.instance.detailType;
 /** Newer than the first four types; read when the log has it (its body carries `overallStatus`). */
-export const INSTANCE_HEALTH_CHANGE = 'ECS Container Instance Health Change';
+export const INSTANCE_HEALTH_CHANGE = KINDS.other.named.instanceHealth;
 
 /** Every task status in lifecycle order (FIELDS.md §4): the report's legend and colours. */
 export const TASK_STATUSES = [
