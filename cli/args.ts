@@ -164,12 +164,27 @@ export async function resolveCluster(
 ): Promise<string> {
   const arg = parseClusterArg(value, option);
   if ('arn' in arg) return arg.arn;
-  const found = await knownArns(arg.name);
+  return theClusterNamed(arg.name, await knownArns(arg.name), { option });
+}
+
+/**
+ * The one cluster ARN `found` for a name, or a usage error that says why not (none, or several:
+ * then their ARNs). `among` names the account/region filter the name was looked up in, if any;
+ * `narrowable`: the command also takes --account and --region, which can tell same-named clusters apart.
+ */
+export function theClusterNamed(
+  name: string,
+  found: readonly string[],
+  context: { readonly option?: string; readonly among?: string; readonly narrowable?: boolean } = {},
+): string {
+  const { option = '--cluster', among, narrowable = false } = context;
+  const where = among ? ` in ${among}` : '';
   if (found.length === 1) return found[0] as string;
   if (found.length === 0) {
     throw new UsageError(
-      `${option} ${arg.name}: no cluster of that name has tasks or container instances in the latest-state tables; give its ARN (arn:aws:ecs:<region>:<account>:cluster/${arg.name})`,
+      `${option} ${name}: no cluster of that name${where} has tasks or container instances in the latest-state tables; give its ARN (arn:aws:ecs:<region>:<account>:cluster/${name})`,
     );
   }
-  throw new UsageError(`${option} ${arg.name} is ambiguous; give one of these ARNs: ${found.join(', ')}`);
+  const narrow = narrowable ? ' (or narrow with --account / --region)' : '';
+  throw new UsageError(`${option} ${name} is ambiguous${where}; give one of these ARNs${narrow}: ${found.join(', ')}`);
 }

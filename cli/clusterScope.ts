@@ -1,6 +1,6 @@
 import { parseEcsArn } from '../domain/arn.js';
 import { type ClusterFilter, clusterMatches, describeFilter } from '../domain/clusterScope.js';
-import { CLUSTER_OPTION, parseClusterArg } from './args.js';
+import { CLUSTER_OPTION, parseClusterArg, theClusterNamed } from './args.js';
 import { UsageError } from './command.js';
 import type { OptionTable } from './options.js';
 import type { View } from './output.js';
@@ -95,16 +95,7 @@ export async function resolveClusters(
     return [arg.arn];
   }
   const found = await known({ ...origin, name: arg.name });
-  const among = describeFilter(origin);
-  if (found.length === 1) return found;
-  if (found.length === 0) {
-    throw new UsageError(
-      `--cluster ${arg.name}: no cluster of that name${among ? ` in ${among}` : ''} has tasks or container instances in the latest-state tables; give its ARN (arn:aws:ecs:<region>:<account>:cluster/${arg.name})`,
-    );
-  }
-  throw new UsageError(
-    `--cluster ${arg.name} is ambiguous${among ? ` in ${among}` : ''}; give one of these ARNs (or narrow with --account / --region): ${found.join(', ')}`,
-  );
+  return [theClusterNamed(arg.name, found, { among: describeFilter(origin), narrowable: true })];
 }
 
 /** Account and region of an ARN, for a table that lists several accounts or regions. */
