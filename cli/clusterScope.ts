@@ -1,4 +1,4 @@
-import { parseEcsArn } from '../domain/arn.js';
+import { ACCOUNT, parseEcsArn, REGION } from '../domain/arn.js';
 import { type ClusterFilter, clusterMatches, describeFilter } from '../domain/clusterScope.js';
 import { CLUSTER_OPTION, parseClusterArg, theClusterNamed } from './args.js';
 import { UsageError } from './command.js';
@@ -25,9 +25,6 @@ export interface ClusterScope {
   readonly account?: string | undefined;
   readonly region?: string | undefined;
 }
-
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** `--cluster` (now optional), `--account` and `--region`. */
 export const CLUSTER_SCOPE_OPTIONS: OptionTable = {

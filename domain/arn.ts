@@ -7,6 +7,11 @@ import type { KINDS, NamedKind } from './kinds.js';
  */
 const ARN = /^arn:aws(?:-[a-z]+)*:ecs:([a-z0-9-]+):([^:\s]+):([a-z-]+)\/(\S+)$/;
 
+/** An AWS Region name (eu-west-1, us-gov-east-1, ap-southeast-5, ...). */
+export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/** An AWS account id: 12 digits. */
+export const ACCOUNT = /^\d{12}$/;
+
 /** The resource types of the ARNs the log is keyed by, and clusters. */
 export type EcsResourceType = (typeof KINDS)[NamedKind]['resourceType'] | 'cluster';
 

@@ -1,3 +1,4 @@
+import { ACCOUNT, REGION } from './arn.js';
 /**
  * Where an event came from, as the ingest metrics count it (the `account` and `region` of the
  * EventBridge envelope: for a forwarded event, the member account and region where ECS emitted it).
@@ -17,7 +18,6 @@ export interface MetricOrigin {
 export const OTHER_ORIGIN = 'other';
 
 /** `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-7`. */
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** The account list of METRIC_ACCOUNT_IDS ("111122223333,444455556666"); malformed ids are ignored. */
 export function countedAccounts(list: string | undefined): ReadonlySet<string> {
@@ -25,7 +25,7 @@ export function countedAccounts(list: string | undefined): ReadonlySet<string> {
     (list ?? '')
       .split(',')
       .map((id) => id.trim())
-      .filter((id) => /^\d{12}$/.test(id)),
+      .filter((id) => ACCOUNT.test(id)),
   );
 }
 

@@ -1,4 +1,4 @@
-import { parseEcsArn } from './arn.js';
+import { parseEcsArn, REGION } from './arn.js';
 import { KINDS } from './kinds.js';
 import { accept, type Result, reject } from './rejection.js';
 
@@ -43,7 +43,6 @@ const partitionOf = (region: string): string => PARTITIONS.find(([prefix]) => re
 
 /** Account ids and region names as EventBridge writes them (a doc sample may redact the account). */
 const ACCOUNT = /^[A-Za-z0-9-]{1,64}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 
 /** The pseudo-ARN of an account and region, for an event that names no resource at all. */
 export const accountResourceArn = (region: string, account: string): string =>

@@ -1,4 +1,5 @@
 import cfn from '../../deploy/cloudformation.cjs';
+import { ACCOUNT, REGION } from '../../domain/arn.js';
 import { type Command, UsageError } from '../command.js';
 import { iamPolicy, POLICY_ROLES, type PolicyRole } from '../iamPolicy.js';
 import { deployedNames } from './replay.js';
@@ -49,9 +50,9 @@ of a restore needs PutItem on the log besides). Attach it to the role operators 
     const stage = String(values.stage);
     const region = String(values.region);
     const account = String(values.account);
-    if (region !== '*' && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    if (region !== '*' && !REGION.test(region))
       throw new UsageError(`--region must be a region or *, got ${JSON.stringify(region)}`);
-    if (account !== '*' && !/^\d{12}$/.test(account))
+    if (account !== '*' && !ACCOUNT.test(account))
       throw new UsageError(`--account must be 12 digits or *, got ${JSON.stringify(account)}`);
     // The deploy's rules for a stage (deploy/cloudformation.cjs) and its table names.
     if (!/^[A-Za-z0-9-]{1,16}$/.test(stage))

@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REGION } from '../../domain/arn.js';
 import { type Command, UsageError } from '../command.js';
 
 /** The member template (deploy/member-forwarder.yml) of this checkout or package. */
@@ -8,7 +9,6 @@ const MEMBER_TEMPLATE = fileURLToPath(new URL('../../deploy/member-forwarder.yml
 const BUS_ARN = /^arn:(aws[a-z-]*):events:([a-z0-9-]+):(\d{12}):event-bus\/[A-Za-z0-9._/-]+$/;
 /** An organizational unit (ou-xxxx-yyyyyyyy) or the organization's root (r-xxxx). */
 const TARGET = /^(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const STACK_SET_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 export interface StackSetPlan {
