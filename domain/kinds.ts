@@ -120,7 +120,7 @@ const MAX_DETAIL_TYPE_CHARS = 128;
 const BY_DETAIL_TYPE = new Map<unknown, NamedKind>(NAMED_KINDS.map((k) => [KINDS[k].detailType, k]));
 
 /** Whether a detail-type is ECS's own: "ECS " and a name (case-sensitive, as EventBridge's prefix match). */
-export const isEcsDetailType = (detailType: unknown): detailType is string =>
+const isEcsDetailType = (detailType: unknown): detailType is string =>
   typeof detailType === 'string' &&
   detailType.startsWith(ECS_DETAIL_TYPE_PREFIX) &&
   detailType.trim().length > ECS_DETAIL_TYPE_PREFIX.length &&

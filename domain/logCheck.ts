@@ -14,7 +14,7 @@ import { isTamperMarker } from './tamper.js';
  */
 
 /** Stamps of the append itself, not derivable from the event: skipped. */
-export const UNDERIVABLE_ATTRIBUTES: readonly string[] = ['ingestedAt', 'ingestId', 'expiresAt'];
+const UNDERIVABLE_ATTRIBUTES: readonly string[] = ['ingestedAt', 'ingestId', 'expiresAt'];
 
 export type LogItemCheck =
   | { readonly type: 'ok' }

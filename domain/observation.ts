@@ -30,7 +30,7 @@ export const OBSERVATION_SOURCE = 'ecs-events.reconciler';
 /** Which API call answered, kept in the envelope (`observedBy`). */
 export type ObservingApi = 'DescribeTasks' | 'DescribeContainerInstances';
 
-export const API_OF: Record<StateKind, ObservingApi> = {
+const API_OF: Record<StateKind, ObservingApi> = {
   task: 'DescribeTasks',
   instance: 'DescribeContainerInstances',
 };

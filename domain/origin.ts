@@ -15,7 +15,7 @@ export interface MetricOrigin {
 }
 
 /** The value every unlisted account and every unrecognisable region is counted under. */
-export const OTHER_ORIGIN = 'other';
+const OTHER_ORIGIN = 'other';
 
 /** `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-7`. */
 

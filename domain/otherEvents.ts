@@ -12,13 +12,13 @@ import { accept, type Result, reject } from './rejection.js';
  * - Sort key: the derived version (domain/derivedVersion.ts), whatever the event carries.
  * - `resourceArn`: the plain resource ARN, as an attribute (and the partition minus `#other`).
  */
-export const OTHER_PARTITION_SUFFIX = KINDS.other.partitionSuffix;
+const OTHER_PARTITION_SUFFIX = KINDS.other.partitionSuffix;
 
 /**
  * The detail fields that name the resource when `resources` names none, in this order: the most
  * specific first. A daemon action that created no task names its container instance.
  */
-export const RESOURCE_FIELDS = ['taskArn', 'containerInstanceArn', 'serviceArn', 'daemonArn', 'clusterArn'] as const;
+const RESOURCE_FIELDS = ['taskArn', 'containerInstanceArn', 'serviceArn', 'daemonArn', 'clusterArn'] as const;
 
 /** DynamoDB allows 2048 bytes of partition key; ARNs are capped as elsewhere (domain/parseEvent.ts). */
 const MAX_RESOURCE_BYTES = 1024;
@@ -45,7 +45,7 @@ const partitionOf = (region: string): string => PARTITIONS.find(([prefix]) => re
 const ACCOUNT = /^[A-Za-z0-9-]{1,64}$/;
 
 /** The pseudo-ARN of an account and region, for an event that names no resource at all. */
-export const accountResourceArn = (region: string, account: string): string =>
+const accountResourceArn = (region: string, account: string): string =>
   `arn:${partitionOf(region)}:ecs:${region}:${account}:account`;
 
 /**

@@ -4,7 +4,7 @@
  * The stored event keeps them (provenance); the identity of an event (its derived log version and
  * the duplicate check) leaves them out, so a replay of a logged event is a duplicate, not a new item.
  */
-export const PROVENANCE_FIELDS = ['replay-name'] as const;
+const PROVENANCE_FIELDS = ['replay-name'] as const;
 
 /** The event without its provenance fields (a shallow copy only when there is one to drop). */
 export function eventIdentity<T>(event: T): T {

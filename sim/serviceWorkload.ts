@@ -23,7 +23,7 @@ export interface ServiceWorkloadOptions {
   readonly account?: string;
 }
 
-export const SERVICE_NAMES = ['web', 'api', 'worker', 'cron'] as const;
+const SERVICE_NAMES = ['web', 'api', 'worker', 'cron'] as const;
 
 const MINUTE = 60_000;
 
@@ -100,7 +100,7 @@ export function deploymentChange(
 }
 
 /** A deployment that starts at `startMs` and completes; returns its events and end time. */
-export function completedDeployment(
+function completedDeployment(
   rng: Random,
   service: ServiceRef,
   startMs: number,
@@ -135,7 +135,7 @@ export function completedDeployment(
  * Tasks the failing deployment started (startedBy = its deploymentId) that never became healthy:
  * half fail to start, half start and exit. Puts the deployment's task churn on the same timeline.
  */
-export function failingTasks(
+function failingTasks(
   rng: Random,
   service: ServiceRef,
   deploymentId: string,

@@ -7,9 +7,9 @@ import { generateWorkload } from './clusterWorkload.js';
 import { seededRandom, shuffle } from './random.js';
 import { rollbackStory, type ServiceRef } from './serviceWorkload.js';
 
-export const TOUR_SEED = 20261201;
+const TOUR_SEED = 20261201;
 /** The tour's period: it ends an hour before the run (to the hour), so every event is under 4 h old. */
-export const TOUR_SPAN_MS = 2 * HOUR_MS;
+const TOUR_SPAN_MS = 2 * HOUR_MS;
 
 const WEB: ServiceRef = {
   serviceArn: 'arn:aws:ecs:us-east-1:111122223333:service/prod/web',
@@ -34,7 +34,7 @@ export function generateTour(nowMs: number = Date.now()): EcsEvent[] {
 }
 
 /** The tour as NDJSON text. */
-export const tourNdjson = (nowMs?: number): string =>
+const tourNdjson = (nowMs?: number): string =>
   generateTour(nowMs)
     .map((e) => `${JSON.stringify(e)}\n`)
     .join('');

@@ -155,5 +155,5 @@ export async function readLifecycleInput(
 }
 
 /** `arn:aws:ecs:r:a:cluster/prod` + `web` → `arn:aws:ecs:r:a:service/prod/web` (the new ARN format). */
-export const serviceArnOf = (clusterArn: string, name: string): string =>
+const serviceArnOf = (clusterArn: string, name: string): string =>
   `${clusterArn.replace(':cluster/', ':service/')}/${name}`;

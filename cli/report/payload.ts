@@ -31,7 +31,7 @@ export interface ReportPayload {
 }
 
 /** Positions of a task's fields in `tasks[i]` (sent to page.js as `fields`). */
-export const TASK_FIELDS = [
+const TASK_FIELDS = [
   'id',
   'group',
   'lane',
@@ -48,7 +48,7 @@ export const TASK_FIELDS = [
 ] as const;
 
 /** The task timestamps shown in the tooltip, in this order. */
-export const PAYLOAD_TIMES = [
+const PAYLOAD_TIMES = [
   'createdAt',
   'pullStartedAt',
   'pullStoppedAt',

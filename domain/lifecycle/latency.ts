@@ -63,7 +63,7 @@ export function latencyStat(values: readonly number[]): LatencyStat {
 const createdTime = (t: TaskLifecycle): number => t.times.createdAt ?? t.start;
 
 /** Whether the latency table counts a task: created in [since, until). */
-export const createdInWindow = (t: TaskLifecycle, w: ReportWindow): boolean => {
+const createdInWindow = (t: TaskLifecycle, w: ReportWindow): boolean => {
   const c = createdTime(t);
   return c >= w.sinceMs && c < w.untilMs;
 };
@@ -78,7 +78,7 @@ const familyOf = (taskDefinition: string): string => {
   return colon > 0 ? taskDefinition.slice(0, colon) : taskDefinition;
 };
 
-export function compareRows(
+function compareRows(
   a: Pick<LatencyRow, 'service' | 'taskDefinition'>,
   b: Pick<LatencyRow, 'service' | 'taskDefinition'>,
 ): number {

@@ -49,7 +49,7 @@ export interface TaskLifecycle {
   readonly stop: { readonly key: StopKey; readonly version: number; readonly eventTime: number } | undefined;
 }
 
-export const NO_GROUP = '(no group)';
+const NO_GROUP = '(no group)';
 
 /** `service:web` → `web`; `family:batch` stays `family:batch`; none → `(no group)`. */
 export function serviceOfGroup(group: string | undefined): string {
@@ -58,7 +58,7 @@ export function serviceOfGroup(group: string | undefined): string {
 }
 
 /** `arn:aws:ecs:…:task-definition/web:12` → `web:12` (a doc sample without `:revision` keeps what it has). */
-export function taskDefinitionLabel(arn: string | undefined): string {
+function taskDefinitionLabel(arn: string | undefined): string {
   if (arn === undefined) return '(unknown)';
   const slash = arn.indexOf('task-definition/');
   return slash >= 0 ? arn.slice(slash + 'task-definition/'.length) : arn;

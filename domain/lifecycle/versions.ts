@@ -127,7 +127,7 @@ export interface InstanceVersion {
   readonly ec2InstanceId?: string;
 }
 
-export function instanceVersionFromDetail(
+function instanceVersionFromDetail(
   arn: string,
   version: number,
   eventTime: number,

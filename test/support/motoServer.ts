@@ -13,7 +13,7 @@ export interface MotoServer {
 }
 
 /** Whether `moto_server` is on the PATH (moto 5.2.1 is on this project's machines). */
-export function hasMotoServer(): boolean {
+function hasMotoServer(): boolean {
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' });
   return probe.error === undefined && probe.status === 0;
 }
