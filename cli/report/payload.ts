@@ -48,14 +48,7 @@ const TASK_FIELDS = [
 ] as const;
 
 /** The task timestamps shown in the tooltip, in this order. */
-const PAYLOAD_TIMES = [
-  'createdAt',
-  'pullStartedAt',
-  'pullStoppedAt',
-  'startedAt',
-  'stoppingAt',
-  'stoppedAt',
-] as const;
+const PAYLOAD_TIMES = ['createdAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt', 'stoppingAt', 'stoppedAt'] as const;
 
 class Strings {
   readonly list: string[] = [];
