@@ -110,6 +110,22 @@ export function ecsGateway(client: ECSClient, options: EcsGatewayOptions = {}): 
     }
     return out;
   }
+  /** A Describe call 100 ARNs at a time: what ECS found, and the ARNs it failed with their reasons. */
+  const describe = async (
+    operation: string,
+    arns: readonly string[],
+    call: (chunk: string[]) => Promise<{ out: { failures?: { arn?: string; reason?: string }[] }; found?: unknown[] }>,
+  ): Promise<Described> => {
+    const found: Record<string, unknown>[] = [];
+    const failures: { arn: string; reason: string }[] = [];
+    for (const chunk of chunks(arns, ECS_BATCH)) {
+      const { out, found: some } = await call(chunk);
+      count(operation, out);
+      found.push(...((some ?? []) as Record<string, unknown>[]));
+      for (const f of out.failures ?? []) if (f.arn) failures.push({ arn: f.arn, reason: f.reason ?? 'UNKNOWN' });
+    }
+    return { found, failures };
+  };
   return {
     calls,
     listClusters: () =>
@@ -126,29 +142,17 @@ export function ecsGateway(client: ECSClient, options: EcsGatewayOptions = {}): 
         paginateListContainerInstances({ client, pageSize: ECS_BATCH }, { cluster }),
         (p) => p.containerInstanceArns,
       ),
-    async describeTasks(cluster, arns) {
-      const found: Record<string, unknown>[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const chunk of chunks(arns, ECS_BATCH)) {
-        const out = await client.send(new DescribeTasksCommand({ cluster, tasks: chunk, include: ['TAGS'] }));
-        count('DescribeTasks', out);
-        found.push(...((out.tasks ?? []) as Record<string, unknown>[]));
-        for (const f of out.failures ?? []) if (f.arn) failures.push({ arn: f.arn, reason: f.reason ?? 'UNKNOWN' });
-      }
-      return { found, failures };
-    },
-    async describeContainerInstances(cluster, arns) {
-      const found: Record<string, unknown>[] = [];
-      const failures: { arn: string; reason: string }[] = [];
-      for (const chunk of chunks(arns, ECS_BATCH)) {
+    describeTasks: (cluster, arns) =>
+      describe('DescribeTasks', arns, async (tasks) => {
+        const out = await client.send(new DescribeTasksCommand({ cluster, tasks, include: ['TAGS'] }));
+        return { out, found: out.tasks };
+      }),
+    describeContainerInstances: (cluster, arns) =>
+      describe('DescribeContainerInstances', arns, async (containerInstances) => {
         const out = await client.send(
-          new DescribeContainerInstancesCommand({ cluster, containerInstances: chunk, include: ['TAGS'] }),
+          new DescribeContainerInstancesCommand({ cluster, containerInstances, include: ['TAGS'] }),
         );
-        count('DescribeContainerInstances', out);
-        found.push(...((out.containerInstances ?? []) as Record<string, unknown>[]));
-        for (const f of out.failures ?? []) if (f.arn) failures.push({ arn: f.arn, reason: f.reason ?? 'UNKNOWN' });
-      }
-      return { found, failures };
-    },
+        return { out, found: out.containerInstances };
+      }),
   };
 }
