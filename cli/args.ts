@@ -1,5 +1,5 @@
 import { type EcsResourceType, parseEcsArn } from '../domain/arn.js';
-import type { TimeWindow } from '../domain/audit/window.js';
+import type { ClosedWindow, TimeWindow } from '../domain/audit/window.js';
 import { parseIsoTime } from '../domain/time.js';
 import { UsageError } from './command.js';
 import type { OptionTable } from './options.js';
@@ -187,4 +187,12 @@ export function theClusterNamed(
   }
   const narrow = narrowable ? ' (or narrow with --account / --region)' : '';
   throw new UsageError(`${option} ${name} is ambiguous${where}; give one of these ARNs${narrow}: ${found.join(', ')}`);
+}
+
+/** `--since` (required) and `--until` (default now) as a closed, non-empty window (report, stats, replay). */
+export function parseClosedWindow(values: Record<string, unknown>, nowMs = Date.now()): ClosedWindow {
+  const w = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true, nowMs });
+  if ((w.untilMs as number) <= (w.sinceMs as number))
+    throw new UsageError('the window is empty: --until must be after --since');
+  return { sinceMs: w.sinceMs as number, untilMs: w.untilMs as number };
 }

@@ -1,3 +1,4 @@
+import type { ClosedWindow } from './audit/window.js';
 /**
  * An EventBridge replay of the ingest bus's archive after an outage (docs/operations.md "Replay from
  * the archive"): which archive, which window, and to which rule. Replayed events are the archived
@@ -11,11 +12,6 @@ export interface ReplayTarget {
   readonly eventBusArn: string;
   /** The ingest rule: the replayed events go to it alone, not to every rule of the bus. */
   readonly ruleArn: string;
-}
-
-export interface ReplayWindow {
-  readonly sinceMs: number;
-  readonly untilMs: number;
 }
 
 /** What StartReplay takes (the SDK's field names). */
@@ -43,7 +39,7 @@ export function replayName(sinceMs: number, suffix: string): string {
 }
 
 /** The StartReplay request of a window: [since, until) of event time, to the ingest rule only. */
-export function replayRequest(target: ReplayTarget, window: ReplayWindow, name: string): ReplayRequest {
+export function replayRequest(target: ReplayTarget, window: ClosedWindow, name: string): ReplayRequest {
   if (!isReplayName(name)) throw new Error(`replay name must be 1 to 64 of . - _ letters and digits, got "${name}"`);
   if (!(window.sinceMs < window.untilMs)) throw new Error('the replay window is empty: --since must be before --until');
   return {

@@ -9,7 +9,7 @@ import {
   type ReplayStatus,
   startReplay,
 } from '../../infra/eventArchive.js';
-import { parseDuration, parseWindow, TIME_NOTE } from '../args.js';
+import { parseClosedWindow, parseDuration, TIME_NOTE } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 
 /**
@@ -55,10 +55,7 @@ store's account. Runbook: docs/operations.md "Replay from the archive".`,
   },
   notes: [TIME_NOTE, 'Exit codes: 0 started (or, with --wait, completed), 1 failed, cancelled or not found.'],
   async run({ values }) {
-    const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
-    const sinceMs = window.sinceMs as number;
-    const untilMs = window.untilMs as number;
-    if (sinceMs >= untilMs) throw new UsageError('the window is empty: --since must be before --until');
+    const { sinceMs, untilMs } = parseClosedWindow(values);
     const stage = String(values.stage);
     if (!/^[A-Za-z0-9-]{1,16}$/.test(stage))
       throw new UsageError(`--stage must be a stage name, got ${JSON.stringify(stage)}`);

@@ -4,10 +4,10 @@ import { clusterNameOf } from '../../domain/arn.js';
 import { buildLifecycleReport } from '../../domain/lifecycle/report.js';
 import { toIso } from '../../domain/time.js';
 import { readLifecycleInput } from '../../usecases/lifecycleData.js';
-import { CLUSTER_OPTION, PAGE_OPTIONS, parsePageSize, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { CLUSTER_OPTION, PAGE_OPTIONS, parseClosedWindow, parsePageSize, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { withClients } from '../clients.js';
 import type { Command } from '../command.js';
-import { parseReportWindow, parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
+import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
 import { renderReportHtml } from '../report/html.js';
 
 /** `ecs-report-prod-20261102T1400Z.html`: the cluster and the start of the window. */
@@ -36,7 +36,7 @@ and opens from disk in any current browser. Prints the file's path. See docs/rep
   },
   notes: [TIME_NOTE],
   async run({ values, context }) {
-    const window = parseReportWindow(values);
+    const window = parseClosedWindow(values);
     const pageSize = parsePageSize(values);
     return withClients(context, async (clients) => {
       const clusterArn = await clients.cluster(values.cluster);

@@ -1,10 +1,10 @@
 import { LATENCY_INTERVALS, type LatencyRow } from '../../domain/lifecycle/latency.js';
 import { startupLatency } from '../../domain/lifecycle/report.js';
 import { readLifecycleInput } from '../../usecases/lifecycleData.js';
-import { CLUSTER_OPTION, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { CLUSTER_OPTION, parseClosedWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
-import { parseReportWindow, parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
+import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
 import { formatMs } from '../report/html.js';
 
 const view: View<LatencyRow> = {
@@ -44,7 +44,7 @@ numbers as the latency table of \`ecs-events report\` (one function computes bot
 durations in milliseconds.`,
   options: { ...CLUSTER_OPTION, ...WINDOW_OPTIONS, ...SERVICE_FILTER_OPTION },
   notes: [TIME_NOTE],
-  parse: ({ values }) => ({ window: parseReportWindow(values), cluster: values.cluster, service: values.service }),
+  parse: ({ values }) => ({ window: parseClosedWindow(values), cluster: values.cluster, service: values.service }),
   list: async (clients, query, pageSize) => {
     const clusterArn = await clients.cluster(query.cluster);
     const service = parseServiceFilter(query.service, clusterArn);

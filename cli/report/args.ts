@@ -1,5 +1,5 @@
 import { clusterNameOf, parseEcsArn } from '../../domain/arn.js';
-import { parseArnArg, parseWindow } from '../args.js';
+import { parseArnArg } from '../args.js';
 import { UsageError } from '../command.js';
 import type { OptionTable } from '../options.js';
 
@@ -44,12 +44,4 @@ export function parseServiceFilter(value: unknown, clusterArn: string): string |
     throw new UsageError(`--service ${text} is not a service of the cluster ${clusterArn}`);
   }
   return name;
-}
-
-/** `--since` (required) and `--until` (default now) as a closed report window. */
-export function parseReportWindow(values: Record<string, unknown>, nowMs = Date.now()) {
-  const w = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true, nowMs });
-  if ((w.untilMs as number) <= (w.sinceMs as number))
-    throw new UsageError('the window is empty: --until must be after --since');
-  return { sinceMs: w.sinceMs as number, untilMs: w.untilMs as number };
 }

@@ -10,6 +10,12 @@ export interface TimeWindow {
   readonly untilMs?: number | undefined;
 }
 
+/** A window with both ends known: since inclusive, until exclusive (epoch ms). */
+export interface ClosedWindow {
+  readonly sinceMs: number;
+  readonly untilMs: number;
+}
+
 export const inWindow = (epochMs: number, window: TimeWindow): boolean =>
   (window.sinceMs === undefined || epochMs >= window.sinceMs) &&
   (window.untilMs === undefined || epochMs < window.untilMs);

@@ -1,12 +1,10 @@
 import type { ContainerSummary } from '../audit/history.js';
 import type { StopKey } from '../audit/stopped.js';
+import type { ClosedWindow } from '../audit/window.js';
 import { TASK_TIMES, type TaskTimes, type TaskVersion } from './versions.js';
 
 /** A report window: since inclusive, until exclusive, both known (epoch ms). */
-export interface ReportWindow {
-  readonly sinceMs: number;
-  readonly untilMs: number;
-}
+export type ReportWindow = ClosedWindow;
 
 /** One state of a task bar: from the event time of the version that entered it to the next state's. */
 export interface TaskState {
