@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
 
+/** A JSON object: not null, not an array. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {

@@ -1,4 +1,5 @@
 import { parseEcsArn } from './arn.js';
+import { isObject } from './canonical.js';
 import type { EcsEvent, ParsedEvent } from './eventTypes.js';
 import {
   KINDS,
@@ -8,7 +9,7 @@ import {
   observedPartition,
   type StateKind,
 } from './kinds.js';
-import { type LogItem, toLogItem } from './logItem.js';
+import { type IngestStamp, type LogItem, toLogItem } from './logItem.js';
 import { MAX_EVENT_BYTES } from './parseEvent.js';
 import { redactOverrideEnvironment } from './redact.js';
 import { toIso } from './time.js';
@@ -36,8 +37,6 @@ const API_OF: Record<StateKind, ObservingApi> = {
 };
 
 type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Resource values the API fills with zeros for every type; an event carries only the one of its `type`. */
 const RESOURCE_VALUE_FIELD: Record<string, string> = {
@@ -122,12 +121,6 @@ export interface ObservationInput {
   readonly redactEnvironment: boolean;
 }
 
-export interface Stamp {
-  readonly ingestedAt: number;
-  readonly ingestId: string;
-  readonly retentionDays?: number;
-}
-
 type Built =
   | { readonly ok: true; readonly item: LogItem }
   | { readonly ok: false; readonly reason: UnobservableReason };
@@ -148,7 +141,7 @@ function envelope(kind: ObservedKind, arn: string, observedAt: number, id: strin
 }
 
 /** A log item from what ECS returned for one task or instance (the ARN field and a version are required). */
-export function observationItem(input: ObservationInput, stamp: Stamp): Built {
+export function observationItem(input: ObservationInput, stamp: IngestStamp): Built {
   const { kind, apiObject, observedAt } = input;
   const version = apiVersion(apiObject);
   if (version === undefined) return { ok: false, reason: 'noVersion' };
@@ -184,7 +177,7 @@ export interface MissingInput {
 }
 
 /** A missing mark: history only, keyed by the version of the row it marks. */
-export function missingItem(input: MissingInput, stamp: Stamp): LogItem {
+export function missingItem(input: MissingInput, stamp: IngestStamp): LogItem {
   const kind = missingKindOf(input.kind);
   const detail = {
     [KINDS[input.kind].arnField]: input.arn,
@@ -209,7 +202,7 @@ function logItem(
   clusterArn: string,
   event: EcsEvent,
   input: { readonly observedAt: number; readonly id: string },
-  stamp: Stamp,
+  stamp: IngestStamp,
 ): LogItem {
   const parsed = {
     kind,

@@ -1,4 +1,5 @@
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
+import { isObject } from './canonical.js';
 import { derivedVersion, MAX_DERIVED_EVENT_TIME_MS } from './derivedVersion.js';
 import type { EcsEvent, ParsedEvent } from './eventTypes.js';
 import {
@@ -42,8 +43,6 @@ export interface ParseOptions {
   /** Replace container-override environment values by a marker (default on). */
   readonly redactEnvironment: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Checks the shape of any JSON value before a field is read: forbidden keys, depth, well-formed strings. */
 function checkStructure(value: unknown, path: string, depth: number): Result<true> {

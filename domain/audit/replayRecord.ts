@@ -1,3 +1,4 @@
+import { isObject } from '../canonical.js';
 /**
  * What `ecs-events load` accepts, reduced to EventBridge envelopes: the envelopes themselves, the
  * ingest function's on-failure destination records (Lambda wraps the event as `requestPayload`),
@@ -10,8 +11,6 @@ import { describeRejection, type ReasonCode, type Rejection } from '../rejection
 export type Unwrapped =
   | { readonly ok: true; readonly event: unknown }
   | { readonly ok: false; readonly message: string };
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** An SQS message: a string body plus a message id (SQS events spell it messageId, the API MessageId). */
 const sqsBody = (r: Record<string, unknown>): string | undefined => {
