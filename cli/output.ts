@@ -37,6 +37,19 @@ class TableWriter {
 }
 
 /** An aligned plain-text table of a whole report (empty cells for undefined and null). */
+/** Rows a human report lists before it says how many more there are (the JSON output has them all). */
+export const LISTED = 50;
+
+/** A table of the first LISTED items (each item one or more rows), then how many were left out. */
+export function formatListed<T>(
+  headers: readonly string[],
+  items: readonly T[],
+  rowsOf: (item: T) => readonly (readonly unknown[])[],
+): string {
+  const table = formatTable(headers, items.slice(0, LISTED).flatMap(rowsOf));
+  return items.length > LISTED ? `${table}… and ${items.length - LISTED} more (--json lists them all)\n` : table;
+}
+
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return new TableWriter(headers, true).rows(
     rows.map((r) => r.map((v) => (v === undefined || v === null ? '' : String(v)))),

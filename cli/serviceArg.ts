@@ -4,7 +4,7 @@ import { UsageError } from './command.js';
 import type { OptionTable } from './options.js';
 
 /** ECS service names: letters, digits, hyphens and underscores, up to 255. */
-const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+export const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 export const SERVICE_OPTION: OptionTable = {
   service: {

@@ -4,10 +4,9 @@ import { ecsGateway } from '../../infra/ecs.js';
 import { type Finding, type ReconcileReport, reconcile } from '../../usecases/reconcile.js';
 import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
-import { formatTable, shortArn } from '../output.js';
+import { formatListed, formatTable, shortArn } from '../output.js';
 
 /** Findings listed in the table output (all of them are in --json). */
-const LISTED = 50;
 
 const findingRow = (f: Finding) => [
   f.class,
@@ -33,12 +32,12 @@ function printReport(r: ReconcileReport): void {
   if (r.findings.length > 0) {
     out.write('\n');
     out.write(
-      formatTable(
+      formatListed(
         ['class', 'kind', 'arn', 'row v', 'ecs v', 'row status', 'ecs status', 'repair'],
-        r.findings.slice(0, LISTED).map(findingRow),
+        r.findings,
+        (f) => [findingRow(f)],
       ),
     );
-    if (r.findings.length > LISTED) out.write(`… and ${r.findings.length - LISTED} more (--json lists them all)\n`);
   }
   out.write('\n');
   out.write(

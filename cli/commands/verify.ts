@@ -6,13 +6,12 @@ import { type VerifyLogReport, verifyLog } from '../../usecases/verifyLog.js';
 import { PAGE_OPTIONS, parseDuration, parseTime, TIME_NOTE } from '../args.js';
 import { withClients } from '../clients.js';
 import { type Command, type CommandArgs, UsageError } from '../command.js';
-import { formatTable, shortArn } from '../output.js';
+import { formatListed, formatTable, shortArn } from '../output.js';
 import { scanProgress } from '../progress.js';
 import { tamperedSection } from '../tampered.js';
 import { parseScan, TARGET_OPTIONS } from '../targets.js';
 
 /** Drifted keys listed in the table output (all of them are in --json). */
-const LISTED = 50;
 
 const driftRow = (d: Drift) => [
   d.kind,
@@ -42,8 +41,7 @@ function printReport(r: VerifyReport): void {
   const list = (title: string, drift: readonly Drift[]) => {
     if (drift.length === 0) return;
     out.write(`\n${title}\n`);
-    out.write(formatTable(['drift', 'kind', 'arn', 'row v', 'log v', 'fields'], drift.slice(0, LISTED).map(driftRow)));
-    if (drift.length > LISTED) out.write(`… and ${drift.length - LISTED} more (--json lists them all)\n`);
+    out.write(formatListed(['drift', 'kind', 'arn', 'row v', 'log v', 'fields'], drift, (d) => [driftRow(d)]));
   };
   list(r.repair ? 'Drift found (then repaired):' : 'Drift:', r.drift);
   if (r.repair) list('Still drifted after the repair:', r.repair.remaining);
@@ -74,14 +72,11 @@ function printLogReport(r: VerifyLogReport): void {
   out.write(formatTable(['measure', 'value'], rows));
   if (r.mismatches.length > 0) {
     out.write('\nItems that are not what ingest writes for their raw event:\n');
-    const shown = r.mismatches.slice(0, LISTED);
     out.write(
-      formatTable(
-        ['arn', 'version', 'problem'],
-        shown.flatMap((m) => m.problems.map((p, i) => (i === 0 ? [shortArn(m.arn), m.version, p] : ['', '', p]))),
+      formatListed(['arn', 'version', 'problem'], r.mismatches, (m) =>
+        m.problems.map((p, i) => (i === 0 ? [shortArn(m.arn), m.version, p] : ['', '', p])),
       ),
     );
-    if (r.mismatches.length > LISTED) out.write(`… and ${r.mismatches.length - LISTED} more (--json lists them all)\n`);
   }
   out.write(tamperedSection(r.tampered));
   out.write(

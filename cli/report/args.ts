@@ -2,6 +2,7 @@ import { clusterNameOf, parseEcsArn } from '../../domain/arn.js';
 import { parseArnArg } from '../args.js';
 import { UsageError } from '../command.js';
 import type { OptionTable } from '../options.js';
+import { SERVICE_NAME } from '../serviceArg.js';
 
 /** `--service` of `report` and `stats`: which service of the `--cluster` to keep (optional). */
 export const SERVICE_FILTER_OPTION: OptionTable = {
@@ -11,8 +12,6 @@ export const SERVICE_FILTER_OPTION: OptionTable = {
     help: 'only this service of the cluster: its name, <cluster>/<name> or its ARN',
   },
 };
-
-const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 /**
  * The service name to keep, from a name, `<cluster>/<name>` or a service ARN (either format). When
