@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployedNames } from '../cli/commands/replay.js';
+import { deployedNames } from '../cli/stageNames.js';
 import cfn from '../deploy/cloudformation.cjs';
 import { ECS_DETAIL_TYPE_PREFIX, EVENT_DETAIL_TYPE_NAMES, KINDS as KIND_TABLE } from '../domain/kinds.js';
 import model, { type TableKind } from '../infra/tables.cjs';

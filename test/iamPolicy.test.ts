@@ -12,7 +12,6 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../cli/commands/index.js';
-import { deployedNames } from '../cli/commands/replay.js';
 import {
   iamPolicy,
   needs,
@@ -24,6 +23,7 @@ import {
   usesOf,
 } from '../cli/iamPolicy.js';
 import { main } from '../cli/main.js';
+import { deployedNames } from '../cli/stageNames.js';
 import cfn from '../deploy/cloudformation.cjs';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { createPipeline, type Pipeline } from '../local/localStack.js';

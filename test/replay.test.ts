@@ -24,7 +24,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployedNames } from '../cli/commands/replay.js';
+import { deployedNames } from '../cli/stageNames.js';
 import cfn from '../deploy/cloudformation.cjs';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { replayName, replayRequest } from '../domain/replay.js';

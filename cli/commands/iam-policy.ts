@@ -2,7 +2,7 @@ import cfn from '../../deploy/cloudformation.cjs';
 import { ACCOUNT, REGION } from '../../domain/arn.js';
 import { type Command, UsageError } from '../command.js';
 import { iamPolicy, POLICY_ROLES, type PolicyRole } from '../iamPolicy.js';
-import { deployedNames } from './replay.js';
+import { deployedNames } from '../stageNames.js';
 
 /** The service name of serverless.yml: the prefix of every function and rule name. */
 const SERVICE = 'ecs-event-store';

@@ -11,15 +11,7 @@ import {
 } from '../../infra/eventArchive.js';
 import { parseClosedWindow, parseDuration, TIME_NOTE } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-
-/**
- * The names a stage deploys (serverless.yml custom.ingestRuleName; deploy/cloudformation.cjs
- * eventArchiveName): test/deploy.test.ts checks that they are the template's.
- */
-export const deployedNames = (stage: string) => ({
-  archive: `ecs-event-store-${stage}-ecs-events`.slice(0, 48),
-  rule: `ecs-event-store-${stage}-ecs-events`,
-});
+import { deployedNames } from '../stageNames.js';
 
 const statusLine = (s: ReplayStatus): string =>
   [
