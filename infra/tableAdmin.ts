@@ -25,14 +25,16 @@ const KINDS = Object.keys(model.tables) as TableKind[];
 
 /** Creates one table from the model if it does not exist, waits until it is active, enables TTL. */
 export async function createTable(client: DynamoDBClient, kind: TableKind, tableName: string): Promise<void> {
+  let existed = false;
   try {
     await client.send(new CreateTableCommand(model.createTableInput(kind, tableName)));
   } catch (e) {
     if (!(e instanceof ResourceInUseException)) throw e;
+    existed = true;
   }
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: tableName });
-  // A table that already existed may predate an index change of the model.
-  await migrateIndexes(client, kind, tableName);
+  // A table that already existed may predate an index change of the model; a new one is the model.
+  if (existed) await migrateIndexes(client, kind, tableName);
   const ttl = model.tables[kind].ttlAttribute;
   if (ttl) {
     await client
