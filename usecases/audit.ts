@@ -4,6 +4,8 @@ import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
 import { detailOf, parseStored, type StoredEvent } from '../domain/audit/storedEvent.js';
 import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
+import type { TimeWindow } from '../domain/audit/window.js';
+import { DEPLOYMENT_LOOKBACK_MS } from '../domain/deployments.js';
 import {
   isMissingKind,
   isObservationKind,
@@ -15,7 +17,12 @@ import {
 } from '../domain/kinds.js';
 import type { LogItem } from '../domain/logItem.js';
 import { isOtherPartition, otherPartition } from '../domain/otherEvents.js';
-import { TimeOrderBuffer } from '../domain/serviceEvents.js';
+import {
+  DEPLOYMENT_STATE_CHANGE,
+  type ServiceLogEvent,
+  TimeOrderBuffer,
+  toServiceLogEvent,
+} from '../domain/serviceEvents.js';
 import { type LogQuery, latestOfDetailType, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import type { PageOptions } from '../infra/paging.js';
 
@@ -170,4 +177,29 @@ function withObservations(
     (item) => item.version,
     (a, b) => ORIGIN_RANK(a) - ORIGIN_RANK(b),
   );
+}
+
+/**
+ * The deployment state changes of one service for a window (the service actions read along with them
+ * are dropped), read from DEPLOYMENT_LOOKBACK_MS before `since`, so that a deployment under way at
+ * `since` keeps its real start.
+ */
+export async function deploymentEventsOf(
+  doc: DynamoDBDocumentClient,
+  log: string,
+  serviceArn: string,
+  window: TimeWindow,
+  options: PageOptions = {},
+): Promise<ServiceLogEvent[]> {
+  const read = {
+    sinceMs: window.sinceMs === undefined ? undefined : window.sinceMs - DEPLOYMENT_LOOKBACK_MS,
+    untilMs: window.untilMs,
+    pageSize: options.pageSize,
+  };
+  const events: ServiceLogEvent[] = [];
+  for await (const item of queryLog(doc, log, serviceArn, read)) {
+    const e = toServiceLogEvent(item);
+    if (e?.detailType === DEPLOYMENT_STATE_CHANGE) events.push(e);
+  }
+  return events;
 }

@@ -2,7 +2,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { StoredEvent } from '../domain/audit/storedEvent.js';
 import type { TimelineEntry } from '../domain/audit/timeline.js';
 import { chunks } from '../domain/chunks.js';
-import { DEPLOYMENT_LOOKBACK_MS } from '../domain/deployments.js';
 import type { LifecycleInput } from '../domain/lifecycle/report.js';
 import { type ReportWindow, serviceOfGroup } from '../domain/lifecycle/tasks.js';
 import {
@@ -16,16 +15,12 @@ import {
   type TaskVersion,
   taskVersionOf,
 } from '../domain/lifecycle/versions.js';
-import {
-  DEPLOYMENT_STATE_CHANGE,
-  SERVICE_ACTION,
-  type ServiceLogEvent,
-  toServiceLogEvent,
-} from '../domain/serviceEvents.js';
+import { DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, type ServiceLogEvent } from '../domain/serviceEvents.js';
 import type { TableNames } from '../infra/config.js';
 // The only file of the report that reads the log: when the gateways move, fix these imports.
 import { logStateAt, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import { queryClusterState, queryLiveClusterRows } from '../infra/stateQueries.js';
+import { deploymentEventsOf } from './audit.js';
 import { inParallel } from './inParallel.js';
 
 export interface LifecycleReadOptions {
@@ -145,11 +140,7 @@ export async function readLifecycleInput(
   }
   const deploymentEvents: ServiceLogEvent[] = [];
   await inParallel([...serviceArns], concurrency, async (arn) => {
-    const read = { sinceMs: window.sinceMs - DEPLOYMENT_LOOKBACK_MS, untilMs: window.untilMs, pageSize };
-    for await (const item of queryLog(doc, log, arn, read)) {
-      const e = toServiceLogEvent(item);
-      if (e?.detailType === DEPLOYMENT_STATE_CHANGE) deploymentEvents.push(e);
-    }
+    deploymentEvents.push(...(await deploymentEventsOf(doc, log, arn, window, { pageSize })));
   });
   return { tasks, instances, health, deploymentEvents };
 }

@@ -4,9 +4,8 @@ import {
   overlapsWindow,
   reconstructDeployments,
 } from '../../domain/deployments.js';
-import { DEPLOYMENT_STATE_CHANGE, type ServiceLogEvent, toServiceLogEvent } from '../../domain/serviceEvents.js';
 import { toIso } from '../../domain/time.js';
-import { queryLog } from '../../infra/logQueries.js';
+import { deploymentEventsOf } from '../../usecases/audit.js';
 import { parseWindow, TIME_NOTE } from '../args.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
@@ -74,16 +73,6 @@ const view = (serviceArn: string): View<Deployment> => ({
   empty: `no deployments of ${serviceArn} in the log for this window`,
 });
 
-/** The deployment events of a read, parsed; the service actions read along with them are dropped. */
-async function deploymentEvents(items: AsyncIterable<Parameters<typeof toServiceLogEvent>[0]>) {
-  const events: ServiceLogEvent[] = [];
-  for await (const item of items) {
-    const e = toServiceLogEvent(item);
-    if (e?.detailType === DEPLOYMENT_STATE_CHANGE) events.push(e);
-  }
-  return events;
-}
-
 export default listingCommand({
   summary: 'the deployments of one service: state changes, duration, outcome, rollbacks (from the log)',
   about: `Each deployment of one service (by deploymentId) that overlaps [since, until): its state changes,
@@ -101,12 +90,7 @@ ${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deploy
   parse: ({ values }) => ({ service: values.service, window: parseWindow(values) }),
   list: async (clients, { service, window }, pageSize) => {
     const serviceArn = await clients.service(service);
-    const read = {
-      sinceMs: window.sinceMs === undefined ? undefined : window.sinceMs - DEPLOYMENT_LOOKBACK_MS,
-      untilMs: window.untilMs,
-      pageSize,
-    };
-    const events = await deploymentEvents(queryLog(clients.doc, clients.tables.eventLog, serviceArn, read));
+    const events = await deploymentEventsOf(clients.doc, clients.tables.eventLog, serviceArn, window, { pageSize });
     const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
     return { items: deployments, view: view(serviceArn) };
   },
