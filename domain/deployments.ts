@@ -189,3 +189,7 @@ export function overlapsWindow(d: Deployment, window: TimeWindow): boolean {
     (window.sinceMs === undefined || d.endTime === undefined || d.endTime >= window.sinceMs)
   );
 }
+
+/** `SERVICE_DEPLOYMENT_COMPLETED` → `COMPLETED`: a deployment state change's name as a table shows it. */
+export const deploymentStep = (eventName: string | undefined): string =>
+  (eventName ?? '?').replace(/^SERVICE_DEPLOYMENT_/, '');

@@ -1,6 +1,7 @@
 import {
   DEPLOYMENT_LOOKBACK_MS,
   type Deployment,
+  deploymentStep,
   overlapsWindow,
   reconstructDeployments,
 } from '../../domain/deployments.js';
@@ -29,8 +30,7 @@ const outcomeText = (d: Deployment): string =>
     .trim();
 
 /** `IN_PROGRESS → FAILED`: the run's state changes without the common prefix. */
-const changesText = (d: Deployment): string =>
-  d.changes.map((c) => (c.eventName ?? '?').replace(/^SERVICE_DEPLOYMENT_/, '')).join(' → ');
+const changesText = (d: Deployment): string => d.changes.map((c) => deploymentStep(c.eventName)).join(' → ');
 
 /** The documented `--json` / `--ndjson` item. deploymentId is always a string (its digits exceed 2^53). */
 function deploymentJson(d: Deployment) {

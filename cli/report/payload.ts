@@ -1,3 +1,4 @@
+import { deploymentStep } from '../../domain/deployments.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import type { TaskLifecycle } from '../../domain/lifecycle/tasks.js';
 import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
@@ -165,7 +166,7 @@ export function reportPayload(report: LifecycleReport): ReportPayload {
     of: d.rollbackOf ?? null,
     r: d.reason ?? null,
     td: revisions.get(d.deploymentId) ?? null,
-    ch: d.changes.map((c) => [(c.eventName ?? '?').replace(/^SERVICE_DEPLOYMENT_/, ''), off(c.eventTime)]),
+    ch: d.changes.map((c) => [deploymentStep(c.eventName), off(c.eventTime)]),
   }));
   const inst = report.instances.map((l) => ({
     arn: l.containerInstanceArn,
