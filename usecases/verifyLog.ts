@@ -1,17 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { checkLogItem } from '../domain/logCheck.js';
 import { scanLogItems } from '../infra/logScan.js';
 import { approximateItemCount } from '../infra/tableAdmin.js';
-import { defaultSegments, eachSegment } from './segments.js';
+import { defaultSegments, eachSegment, type LogScanOptions } from './segments.js';
 import { type TamperedEntry, tamperStatus } from './tampered.js';
 
-export interface VerifyLogOptions {
-  readonly doc: DynamoDBDocumentClient;
-  readonly client: DynamoDBClient;
-  readonly eventLog: string;
-  readonly segments?: number | undefined;
-  readonly pageSize?: number | undefined;
+/** A scan of the log alone: no latest-state tables. */
+export interface VerifyLogOptions extends Omit<LogScanOptions, 'targets'> {
   readonly onProgress?: (progress: { scanned: number; total: number }) => void;
 }
 

@@ -26,7 +26,7 @@ function parseTypes(value: unknown): TimelineType[] | undefined {
     .split(',')
     .map((t) => t.trim());
   const bad = types.filter((t) => !isTimelineType(t));
-  if (bad.length > 0 || types.length === 0) {
+  if (bad.length > 0) {
     throw new UsageError(
       `--type must be one or more of ${TIMELINE_TYPES.join(', ')} (comma-separated), got ${JSON.stringify(value)}`,
     );
