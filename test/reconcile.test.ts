@@ -24,7 +24,7 @@ import {
   motoStopTask,
 } from './support/motoEcs.js';
 import { type MotoServer, motoServerOrSkip, resetMoto, startMotoServer } from './support/motoServer.js';
-import { scanAll, testPipeline } from './support/pipeline.js';
+import { logScanOf, scanAll, testPipeline } from './support/pipeline.js';
 import { runCli } from './support/runCli.js';
 
 const moto = motoServerOrSkip('test/reconcile.test.ts');
@@ -87,18 +87,8 @@ async function run(w: World, options: { dryRun?: boolean; rate?: number } = {}):
 }
 
 /** What `verify` finds between the log and the latest-state tables (the pipeline's own by default). */
-async function driftOf(
-  w: World,
-  targets = { task: w.pipeline.tables.taskState, instance: w.pipeline.tables.instanceState },
-) {
-  const checked = await verify({
-    doc: w.pipeline.doc,
-    client: w.pipeline.client,
-    eventLog: w.pipeline.tables.eventLog,
-    targets,
-    ttlDays: 30,
-  });
-  return checked.drift;
+async function driftOf(w: World, targets = logScanOf(w.pipeline).targets) {
+  return (await verify({ ...logScanOf(w.pipeline), targets, ttlDays: 30 })).drift;
 }
 
 const taskRow = async (w: World, arn: string) =>

@@ -17,7 +17,7 @@ import { seededRandom } from '../sim/random.js';
 import { rebuild } from '../usecases/rebuild.js';
 import { verify } from '../usecases/verify.js';
 import { verifyLog } from '../usecases/verifyLog.js';
-import { scanAll, testPipeline } from './support/pipeline.js';
+import { logScanOf, scanAll, testPipeline } from './support/pipeline.js';
 import { manyVersions, TTL_DAYS } from './support/rebuildFixtures.js';
 import { runCli } from './support/runCli.js';
 
@@ -56,10 +56,7 @@ const taskRow = async (arn: string) =>
   (await p.doc.send(new GetCommand({ TableName: p.tables.taskState, Key: { taskArn: arn }, ConsistentRead: true })))
     .Item;
 const options = () => ({
-  doc: p.doc,
-  client: p.client,
-  eventLog: p.tables.eventLog,
-  targets: { task: p.tables.taskState, instance: p.tables.instanceState },
+  ...logScanOf(p),
   ttlDays: TTL_DAYS,
   segments: 2,
   settle: async () => {},

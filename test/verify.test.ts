@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '../local/localStack.js';
 import { seededRandom } from '../sim/random.js';
 import { verify } from '../usecases/verify.js';
-import { testPipeline } from './support/pipeline.js';
+import { logScanOf, testPipeline } from './support/pipeline.js';
 import {
   appendToLog,
   appendWorkload,
@@ -32,10 +32,7 @@ afterAll(() => {
 const HOUR = 3_600_000;
 const noWait = async () => {};
 const options = (p: Pipeline) => ({
-  doc: p.doc,
-  client: p.client,
-  eventLog: p.tables.eventLog,
-  targets: { task: p.tables.taskState, instance: p.tables.instanceState },
+  ...logScanOf(p),
   ttlDays: TTL_DAYS,
   segments: 2,
   settle: noWait,

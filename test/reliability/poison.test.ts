@@ -12,7 +12,7 @@ import { seededRandom } from '../../sim/random.js';
 import { inParallel } from '../../usecases/inParallel.js';
 import { rebuild } from '../../usecases/rebuild.js';
 import { trustTampered } from '../../usecases/tampered.js';
-import { testPipeline } from '../support/pipeline.js';
+import { logScanOf, testPipeline } from '../support/pipeline.js';
 import { captureOutput, setEnv } from './support/capture.js';
 import { LONG, runs, SEED, scenario } from './support/scenario.js';
 import { freshAccount, WORKLOAD_START_MS } from './support/schedule.js';
@@ -153,10 +153,7 @@ describe('poison stream records (invariant 3)', () => {
           expect((await trustTampered(pipeline.doc, pipeline.tables.eventLog, key)).state).toBe('trusted');
         }
         const report = await rebuild({
-          doc: pipeline.doc,
-          client: pipeline.client,
-          eventLog: pipeline.tables.eventLog,
-          targets: { task: pipeline.tables.taskState, instance: pipeline.tables.instanceState },
+          ...logScanOf(pipeline),
           ttlDays: 30,
           segments: 2,
         });
