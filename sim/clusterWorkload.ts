@@ -1,6 +1,7 @@
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { DEFAULT_SPAN_MS, recentStart } from './clock.js';
 import { hexId, pick, type Random, randomInt } from './random.js';
+import { STOPPING_STATES, stampsReached } from './taskStamps.js';
 
 /**
  * A generated, realistic ECS estate: task lifecycles (PROVISIONING → … → STOPPED, or still running),
@@ -118,14 +119,20 @@ export function generateWorkload(rng: Random, options: WorkloadOptions): EcsEven
     const stop = rng() < 0.6 ? pick(rng, STOPS) : undefined;
     const path = fargate ? ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'] : ['PENDING', 'RUNNING'];
     if (stop?.stopCode === 'TaskFailedToStart') path.splice(path.indexOf('RUNNING'));
-    if (stop) path.push(...(fargate ? ['DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] : ['STOPPED']));
+    if (stop) path.push(...(fargate ? STOPPING_STATES : ['STOPPED']));
     // What a task keeps for life: its container, image and task definition.
     const containerArn = arn('container', `${cluster}/${hexId(rng, 32)}`);
     const image = `${account}.dkr.ecr.${region}.amazonaws.com/${service}:v${randomInt(rng, 1, 9)}`;
-    const taskDefinitionArn = arn('task-definition', `${service}:${randomInt(rng, 1, 20)}`);
+    // Two revisions per service, as after a deploy (one draw, as ever: the seeded estate stays the same).
+    const taskDefinitionArn = arn('task-definition', `${service}:${randomInt(rng, 5, 6)}`);
     let t = created;
+    // The task's timestamps as ECS sets them, each kept on every later event (no draw of its own: the
+    // seeded estate is the same as before they were added).
+    const stamps: Record<string, string> = {};
     path.forEach((lastStatus, i) => {
+      const previous = t;
       t += randomInt(rng, 500, 60_000);
+      Object.assign(stamps, stampsReached(lastStatus, path, previous, t, stamps));
       const stopped = lastStatus === 'STOPPED';
       const stopping = stop && path.indexOf(lastStatus) >= path.length - (fargate ? 4 : 1);
       const container: Record<string, unknown> = {
@@ -155,7 +162,7 @@ export function generateWorkload(rng: Random, options: WorkloadOptions): EcsEven
       };
       if (inst) detail.containerInstanceArn = inst.arn;
       if (stopping && stop) Object.assign(detail, { stopCode: stop.stopCode, stoppedReason: stop.stoppedReason });
-      if (stopped) detail.stoppedAt = iso(t);
+      Object.assign(detail, stamps);
       events.push(envelope(rng, 'ECS Task State Change', t, taskArn, region, account, detail));
     });
   }

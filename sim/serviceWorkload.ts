@@ -1,6 +1,7 @@
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { DEFAULT_SPAN_MS, recentStart } from './clock.js';
 import { hexId, pick, type Random, randomInt } from './random.js';
+import { stampsReached } from './taskStamps.js';
 
 /**
  * Generated `ECS Service Action` and `ECS Deployment State Change` events for the services of a
@@ -155,8 +156,11 @@ function failingTasks(
       ? ['PROVISIONING', 'PENDING', 'STOPPED']
       : ['PROVISIONING', 'PENDING', 'RUNNING', 'STOPPED'];
     let t = created;
+    const stamps: Record<string, string> = {};
     path.forEach((lastStatus, i) => {
+      const previous = t;
       t += randomInt(rng, 2_000, 40_000);
+      Object.assign(stamps, stampsReached(lastStatus, path, previous, t, stamps));
       const stopped = lastStatus === 'STOPPED';
       const container: Record<string, unknown> = {
         containerArn: arn('container', `${cluster}/${hexId(rng, 32)}`),
@@ -192,9 +196,9 @@ function failingTasks(
                 stoppedReason: 'CannotPullContainerError: pull image manifest has been retried',
               }
             : { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' },
-          { stoppedAt: new Date(t).toISOString() },
         );
       }
+      Object.assign(detail, stamps);
       events.push({
         version: '0',
         id: eventId(rng),
