@@ -18,12 +18,13 @@ type Row = Record<string, unknown>;
 export function clusterStateCommand(
   kind: StateKind,
   view: View<Row>,
-  text: { summary: string; about: string; status: string },
+  text: Pick<Command, 'summary' | 'about' | 'uses'> & { status: string },
   withRows: (clients: Clients, rows: AsyncIterable<Row>) => AsyncIterable<Row> = (_, rows) => rows,
 ): Command {
   return listingCommand({
     summary: text.summary,
     about: text.about,
+    uses: text.uses,
     options: { ...CLUSTER_SCOPE_OPTIONS, status: { type: 'string', value: 'S', help: text.status } },
     parse: ({ values }) => ({ scope: parseClusterScope(values), status: values.status as string | undefined }),
     list: async (clients, query, pageSize) => {

@@ -1,5 +1,9 @@
 import type { ClientSettings } from '../infra/config.js';
+import type { Use } from './iamTargets.js';
 import { type OptionTable, optionLines, synopsis } from './options.js';
+
+// Defined once, in the error family of domain/errors.ts; re-exported for the command files.
+export { UsageError } from '../domain/errors.js';
 
 /** What a command runs in: the environment its settings come from, and where its clients connect. */
 export interface CliContext {
@@ -26,13 +30,15 @@ export interface Command {
   readonly options: OptionTable;
   /** Lines after the options (time forms, environment variables, exit codes). */
   readonly notes?: readonly string[];
+  /**
+   * Each way of running it that calls AWS, with exactly what it calls: cli/iamPolicy.ts makes the IAM
+   * policies of `ecs-events iam-policy` from these, and test/iamPolicy.test.ts runs each `argv` and
+   * fails when the command calls what its use lacks, or its use grants what it never calls. `[]`: it
+   * calls no AWS API (it prints, or runs DynamoDB Local).
+   */
+  readonly uses: readonly Use[];
   /** Runs the command; resolves to the process exit code. */
   run(args: CommandArgs): Promise<number>;
-}
-
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 /** `ecs-events <name> --help`, made from the command's option table. */

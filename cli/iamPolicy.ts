@@ -1,206 +1,24 @@
-import { TIMELINE_INDEX } from '../infra/logTable.js';
-// `ecs-events iam-policy`: the IAM policy the CLI needs, from one source. Each use of the CLI (a command,
-// or a command with an option that writes) says here which actions it calls on which resource; the
-// resources are rendered from the table model (infra/tables.cjs: tables and their indexes) and the
-// deploy's naming (deploy/cloudformation.cjs). test/iamPolicy.test.ts runs every use against DynamoDB
-// Local and moto_server, records every call through SDK middleware, and fails when a use calls what its
-// entry lacks or its entry grants what it never calls: change a command, and the test says what to change here.
+// `ecs-events iam-policy`: the IAM policy the CLI needs, from one source. Each command says, in its own
+// file (cli/commands/<name>.ts, `uses`), which of its uses call AWS and which actions each calls on which
+// resource; the resources are rendered from the table model (infra/tables.cjs: tables and their indexes)
+// and the deploy's naming (deploy/cloudformation.cjs). test/iamPolicy.test.ts runs every use against
+// DynamoDB Local and moto_server, records every call through SDK middleware, and fails when a use calls
+// what its entry lacks or its entry grants what it never calls: change a command, and the test says
+// what to change in its `uses`. (cli/commands/iam-policy.ts loads this module when it runs: a static
+// import would be a cycle through the registry.)
 import type { TableKind } from '../infra/tables.cjs';
-import model from '../infra/tables.cjs';
+import { COMMANDS } from './commands/index.js';
+import type { PolicyRole, Target, Use } from './iamTargets.js';
+
+export { type Grant, POLICY_ROLES, type PolicyRole, type Target, type Use, type UseFixture } from './iamTargets.js';
 
 /**
- * `reader`: never writes. `operator`: the reader's uses and those that write through the deployment's
- * own paths. `repair`: the break-glass role of `logRepairPrincipalArn` (docs/operations.md), alone.
+ * Every use of the CLI that calls AWS, and what it calls, command by command in the order of the
+ * registry. `local` (DynamoDB Local), `stackset` and `iam-policy` (they print) call nothing; `load`
+ * without `--function` appends with the caller's own credentials, which only the local stack allows
+ * (the deployed log takes PutItem from its append roles).
  */
-export type PolicyRole = 'reader' | 'operator' | 'repair';
-export const POLICY_ROLES: readonly PolicyRole[] = ['reader', 'operator', 'repair'];
-
-/** What a use touches. */
-export type Target =
-  | { readonly table: TableKind; readonly index?: string }
-  | { readonly ingestFunction: true }
-  | { readonly archive: true }
-  | { readonly ingestRule: true }
-  | { readonly replays: true }
-  /** ECS List and Describe: no resource-level scoping that fits every cluster of the account (see below). */
-  | { readonly ecs: true };
-
-export interface Grant {
-  readonly actions: readonly string[];
-  readonly on: readonly Target[];
-}
-
-export interface Use {
-  /** The command line, as an operator types it (the test runs exactly these). */
-  readonly use: string;
-  /** `reader` uses never write; the operator policy holds both; `repair` uses only the repair policy. */
-  readonly role: PolicyRole;
-  readonly grants: readonly Grant[];
-}
-
-const LOG: Target = { table: 'eventLog' };
-const LOG_TIMELINE: Target = { table: 'eventLog', index: TIMELINE_INDEX };
-const TASKS: Target = { table: 'taskState' };
-const INSTANCES: Target = { table: 'instanceState' };
-const BY_CLUSTER = (kind: 'taskState' | 'instanceState'): Target => ({
-  table: kind,
-  index: model.tables[kind].indexes[0]?.name as string,
-});
-const STATE: Target[] = [TASKS, INSTANCES];
-const STATE_BY_CLUSTER: Target[] = [BY_CLUSTER('taskState'), BY_CLUSTER('instanceState')];
-
-/**
- * Every use of the CLI that calls AWS, and what it calls. `local` (DynamoDB Local), `stackset` and
- * `iam-policy` (they print) call nothing; `load` without `--function` appends with the caller's own
- * credentials, which only the local stack allows (the deployed log takes PutItem from its append roles).
- */
-export const USES: readonly Use[] = [
-  { use: 'history <arn>', role: 'reader', grants: [{ actions: ['Query'], on: [LOG] }] },
-  { use: 'changes <arn>', role: 'reader', grants: [{ actions: ['Query'], on: [LOG] }] },
-  { use: 'state <arn> --at T', role: 'reader', grants: [{ actions: ['Query'], on: [LOG] }] },
-  {
-    // A cluster name (not an ARN) is looked up in the latest-state tables: a Scan.
-    use: 'timeline --cluster <name> --since T',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-      { actions: ['Scan'], on: STATE },
-    ],
-  },
-  {
-    use: 'tasks --cluster <arn>',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [BY_CLUSTER('taskState')] },
-      { actions: ['BatchGetItem'], on: [TASKS] },
-    ],
-  },
-  {
-    use: 'instances --cluster <arn>',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [BY_CLUSTER('instanceState'), LOG] },
-      { actions: ['BatchGetItem'], on: [INSTANCES] },
-    ],
-  },
-  {
-    use: 'stopped --cluster <arn> --since T',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-      { actions: ['BatchGetItem'], on: [LOG] },
-    ],
-  },
-  {
-    use: 'stats --cluster <arn> --since T',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [LOG_TIMELINE, BY_CLUSTER('taskState')] },
-      { actions: ['BatchGetItem'], on: [LOG, TASKS] },
-    ],
-  },
-  { use: 'deployments --service <arn>', role: 'reader', grants: [{ actions: ['Query'], on: [LOG] }] },
-  { use: 'service-events --service <arn>', role: 'reader', grants: [{ actions: ['Query'], on: [LOG] }] },
-  {
-    use: 'report --cluster <arn> --since T',
-    role: 'reader',
-    grants: [
-      { actions: ['Query'], on: [LOG, LOG_TIMELINE, ...STATE_BY_CLUSTER] },
-      { actions: ['BatchGetItem'], on: [LOG, ...STATE] },
-    ],
-  },
-  {
-    use: 'verify',
-    role: 'reader',
-    grants: [
-      { actions: ['DescribeTable', 'Scan', 'BatchGetItem', 'GetItem'], on: [LOG, ...STATE] },
-      { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
-    ],
-  },
-  {
-    use: 'verify --since T',
-    role: 'reader',
-    grants: [
-      { actions: ['DescribeTable'], on: STATE },
-      { actions: ['GetItem'], on: [LOG, ...STATE] },
-      { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
-      { actions: ['Scan'], on: [LOG_TIMELINE] },
-    ],
-  },
-  {
-    use: 'verify --log',
-    role: 'reader',
-    grants: [
-      { actions: ['DescribeTable', 'Scan'], on: [LOG] },
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-    ],
-  },
-  {
-    use: 'rebuild --dry-run',
-    role: 'reader',
-    grants: [
-      { actions: ['DescribeTable', 'Scan'], on: [LOG] },
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-    ],
-  },
-  {
-    use: 'reconcile --dry-run --cluster <arn>',
-    role: 'reader',
-    grants: [
-      {
-        actions: ['ListTasks', 'ListContainerInstances', 'DescribeTasks', 'DescribeContainerInstances'],
-        on: [{ ecs: true }],
-      },
-      { actions: ['Query'], on: STATE_BY_CLUSTER },
-      { actions: ['BatchGetItem'], on: STATE },
-    ],
-  },
-  {
-    // Re-projects the drifted keys with conditional puts, deletes orphans. (A missing table would be
-    // created first: not granted, the deployed tables belong to CloudFormation.)
-    use: 'verify --repair --delete-orphans',
-    role: 'operator',
-    grants: [
-      { actions: ['DescribeTable', 'Scan', 'BatchGetItem', 'GetItem'], on: [LOG, ...STATE] },
-      { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
-      { actions: ['PutItem', 'DeleteItem'], on: STATE },
-    ],
-  },
-  {
-    // "Only if newer" puts, and a conditional delete of an older row whose latest state has expired.
-    use: 'rebuild',
-    role: 'operator',
-    grants: [
-      { actions: ['DescribeTable', 'Scan'], on: [LOG] },
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-      { actions: ['DescribeTable', 'PutItem', 'DeleteItem'], on: STATE },
-    ],
-  },
-  {
-    // The log takes PutItem from its append roles only: the operator invokes the ingest function.
-    use: 'load --function <ingest function> <file>',
-    role: 'operator',
-    grants: [{ actions: ['InvokeFunction'], on: [{ ingestFunction: true }] }],
-  },
-  {
-    use: 'replay --since T --wait',
-    role: 'operator',
-    grants: [
-      { actions: ['DescribeArchive'], on: [{ archive: true }] },
-      { actions: ['DescribeRule'], on: [{ ingestRule: true }] },
-      { actions: ['StartReplay', 'DescribeReplay'], on: [{ replays: true }] },
-    ],
-  },
-  {
-    // Writes a trust marker into the log: only the break-glass role gets through the log's PutItem lock.
-    use: 'trust-tampered <arn> <version>',
-    role: 'repair',
-    grants: [
-      { actions: ['Query'], on: [LOG_TIMELINE] },
-      { actions: ['BatchGetItem', 'PutItem'], on: [LOG] },
-    ],
-  },
-];
+export const USES: readonly Use[] = Object.values(COMMANDS).flatMap((command) => command.uses);
 
 /** Where the policy points: one deployment's names. Region and account may be "*". */
 export interface PolicyNames {

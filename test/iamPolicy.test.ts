@@ -1,7 +1,8 @@
 // The operator and reader policies of `ecs-events iam-policy` against what the commands really call:
-// every use of cli/iamPolicy.ts runs in this process against DynamoDB Local (tables named as a deployed
-// stage names them) and moto_server (Lambda, ECS, EventBridge), every SDK client records each operation
-// and resource (test/support/recordCalls.ts), and each use must call exactly what its entry grants.
+// every use each command declares (cli/commands/<name>.ts `uses`, gathered by cli/iamPolicy.ts) runs, by
+// its own argv, in this process against DynamoDB Local (tables named as a deployed stage names them) and
+// moto_server (Lambda, ECS, EventBridge), every SDK client records each operation and resource
+// (test/support/recordCalls.ts), and each use must call exactly what its entry grants.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import {
   resourcePath,
   type Target,
   USES,
+  type Use,
+  type UseFixture,
   usesOf,
 } from '../cli/iamPolicy.js';
 import { main } from '../cli/main.js';
@@ -60,22 +63,49 @@ let recorder: CallRecorder;
 let dir: string;
 let events: EcsEvent[];
 let motoClusterArn: string;
-/** The log key PREPARE tampers with before `trust-tampered` (a deliberate fix on DynamoDB Local). */
-let tampered: { arn: string; version: number };
+let fixture: UseFixture;
 const saved = { ...process.env };
 
 /**
  * Run before a use (outside its recording): damage that makes `verify` find drift (a missing row and an
- * orphan), so that its recheck and `--repair` writes are exercised as in real life.
+ * orphan), so that its recheck and `--repair` writes are exercised as in real life whatever ran before.
  */
+async function damageState(): Promise<void> {
+  const recent = (type: string) =>
+    events.find((e) => e['detail-type'] === type && Date.parse(e.time as string) > Date.now() - 6 * HOUR) as EcsEvent;
+  const task = recent('ECS Task State Change').detail;
+  const instance = recent('ECS Container Instance State Change').detail;
+  const put = (TableName: string, Item: Record<string, unknown>) =>
+    pipeline.doc.send(new PutCommand({ TableName, Item }));
+  await pipeline.doc.send(new DeleteCommand({ TableName: tables.taskState, Key: { taskArn: task.taskArn } }));
+  await pipeline.doc.send(
+    new DeleteCommand({
+      TableName: tables.instanceState,
+      Key: { containerInstanceArn: instance.containerInstanceArn },
+    }),
+  );
+  const orphan = (type: string) => `arn:aws:ecs:us-east-1:111122223333:${type}/prod/0rphan0000000000000000000000000`;
+  await put(tables.taskState, {
+    taskArn: orphan('task'),
+    clusterArn: task.clusterArn,
+    lastStatus: 'RUNNING',
+    version: 3,
+  });
+  await put(tables.instanceState, {
+    containerInstanceArn: orphan('container-instance'),
+    clusterArn: instance.clusterArn,
+    status: 'ACTIVE',
+    version: 3,
+  });
+}
+
+/** What some uses need first, by use: the data they act on. */
 const PREPARE: Record<string, () => Promise<void>> = {
   'trust-tampered <arn> <version>': async () => {
-    const task = events.find((e) => e['detail-type'] === 'ECS Task State Change') as EcsEvent;
-    tampered = { arn: task.detail.taskArn as string, version: task.detail.version as number };
     await pipeline.doc.send(
       new UpdateCommand({
         TableName: tables.eventLog,
-        Key: tampered,
+        Key: fixture.tampered,
         UpdateExpression: 'SET #e = :e',
         ExpressionAttributeNames: { '#e': 'eventId' },
         ExpressionAttributeValues: { ':e': 'fixed-by-hand' },
@@ -83,77 +113,31 @@ const PREPARE: Record<string, () => Promise<void>> = {
     );
     await pipeline.poller().drain();
   },
-  verify: async () => {
-    const recent = (type: string) =>
-      events.find((e) => e['detail-type'] === type && Date.parse(e.time as string) > Date.now() - 6 * HOUR) as EcsEvent;
-    const task = recent('ECS Task State Change').detail;
-    const instance = recent('ECS Container Instance State Change').detail;
-    const put = (TableName: string, Item: Record<string, unknown>) =>
-      pipeline.doc.send(new PutCommand({ TableName, Item }));
-    await pipeline.doc.send(new DeleteCommand({ TableName: tables.taskState, Key: { taskArn: task.taskArn } }));
-    await pipeline.doc.send(
-      new DeleteCommand({
-        TableName: tables.instanceState,
-        Key: { containerInstanceArn: instance.containerInstanceArn },
-      }),
-    );
-    const orphan = (type: string) => `arn:aws:ecs:us-east-1:111122223333:${type}/prod/0rphan0000000000000000000000000`;
-    await put(tables.taskState, {
-      taskArn: orphan('task'),
-      clusterArn: task.clusterArn,
-      lastStatus: 'RUNNING',
-      version: 3,
-    });
-    await put(tables.instanceState, {
-      containerInstanceArn: orphan('container-instance'),
-      clusterArn: instance.clusterArn,
-      status: 'ACTIVE',
-      version: 3,
-    });
-  },
+  verify: damageState,
+  'verify --since T': damageState,
+  'verify --repair --delete-orphans': damageState,
 };
 
-/** One command line per use of cli/iamPolicy.ts USES, on this file's data. */
-function argvOf(use: string): string[] {
+/** The estate's resources, for the uses' argv (cli/iamTargets.ts UseFixture). */
+function fixtureOf(): UseFixture {
   const task = events.find((e) => e['detail-type'] === 'ECS Task State Change') as EcsEvent;
   const service = events.find((e) => e['detail-type'] === 'ECS Deployment State Change') as EcsEvent;
-  const taskArn = task.detail.taskArn as string;
-  const cluster = task.detail.clusterArn as string;
-  const serviceArn = (service.resources as string[])[0] as string;
-  const at = new Date(Date.now()).toISOString();
-  const lines: Record<string, string[]> = {
-    'history <arn>': ['history', taskArn],
-    'changes <arn>': ['changes', taskArn],
-    'state <arn> --at T': ['state', taskArn, '--at', at],
-    'timeline --cluster <name> --since T': [
-      'timeline',
-      '--cluster',
-      cluster.split('/').at(-1) as string,
-      '--since',
-      '1d',
-    ],
-    'tasks --cluster <arn>': ['tasks', '--cluster', cluster],
-    'instances --cluster <arn>': ['instances', '--cluster', cluster],
-    'stopped --cluster <arn> --since T': ['stopped', '--cluster', cluster, '--since', '1d'],
-    'stats --cluster <arn> --since T': ['stats', '--cluster', cluster, '--since', '1d'],
-    'deployments --service <arn>': ['deployments', '--service', serviceArn],
-    'service-events --service <arn>': ['service-events', '--service', serviceArn],
-    'report --cluster <arn> --since T': ['report', '--cluster', cluster, '--since', '1d', '--out', join(dir, 'r.html')],
-    verify: ['verify', '--settle', '0'],
-    'verify --since T': ['verify', '--since', '1d', '--settle', '0'],
-    'verify --log': ['verify', '--log'],
-    'rebuild --dry-run': ['rebuild', '--dry-run'],
-    'verify --repair --delete-orphans': ['verify', '--repair', '--delete-orphans', '--settle', '0'],
-    rebuild: ['rebuild', '--checkpoint', join(dir, 'checkpoint.json')],
-    'load --function <ingest function> <file>': ['load', '--function', fn, join(dir, 'one.ndjson')],
-    'reconcile --dry-run --cluster <arn>': ['reconcile', '--dry-run', '--cluster', motoClusterArn, '--rate', '0'],
-    'trust-tampered <arn> <version>': ['trust-tampered', String(tampered?.arn), String(tampered?.version)],
-    'replay --since T --wait': ['replay', '--since', '2h', '--stage', stage, '--wait', '--poll-interval', '10ms'],
+  return {
+    taskArn: task.detail.taskArn as string,
+    clusterArn: task.detail.clusterArn as string,
+    serviceArn: (service.resources as string[])[0] as string,
+    ecsClusterArn: motoClusterArn,
+    // The log key PREPARE tampers with before `trust-tampered` (a deliberate fix on DynamoDB Local).
+    tampered: { arn: task.detail.taskArn as string, version: task.detail.version as number },
+    stage,
+    ingestFunction: fn,
+    file: (name) => join(dir, name),
   };
-  const argv = lines[use];
-  if (!argv) throw new Error(`no command line for the use "${use}": add one here`);
-  return argv;
 }
+
+/** Readers first (they change nothing), then the uses that write, the break-glass one last. */
+const runOrder = (uses: readonly Use[]): Use[] =>
+  [...uses].sort((a, b) => POLICY_ROLES.indexOf(a.role) - POLICY_ROLES.indexOf(b.role));
 
 /** Runs one CLI invocation in this process, its output kept out of the test log. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
@@ -296,14 +280,16 @@ describe.skipIf(moto.skip)('ecs-events iam-policy: exactly what the commands cal
       eventBridge.destroy();
     }
 
+    fixture = fixtureOf();
     recorder = recordCalls();
-    for (const { use } of USES) {
+    for (const { use, argv } of runOrder(USES)) {
       await PREPARE[use]?.();
+      const line = argv(fixture);
       const mark = recorder.calls.length;
-      const result = await run(argvOf(use));
+      const result = await run(line);
       // 1 is an answer (drift, differences), not a failure of the call; an error is printed as `ecs-events <command>: ...`.
-      if (![0, 1].includes(result.code) || result.out.includes(`ecs-events ${argvOf(use)[0]}: `)) {
-        throw new Error(`ecs-events ${argvOf(use).join(' ')} exited ${result.code}:\n${result.out.slice(-2000)}`);
+      if (![0, 1].includes(result.code) || result.out.includes(`ecs-events ${line[0]}: `)) {
+        throw new Error(`ecs-events ${line.join(' ')} exited ${result.code}:\n${result.out.slice(-2000)}`);
       }
       recorded.set(use, recorder.since(mark));
       if (process.env.IAM_POLICY_DUMP)
@@ -325,9 +311,16 @@ describe.skipIf(moto.skip)('ecs-events iam-policy: exactly what the commands cal
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('covers every command that calls AWS', () => {
-    const covered = new Set(USES.map((u) => u.use.split(' ')[0]));
-    expect(Object.keys(COMMANDS).filter((c) => !covered.has(c) && !NO_AWS.includes(c))).toEqual([]);
+  it('covers every command that calls AWS, each use in its own command and run by its own argv', () => {
+    const silent = Object.entries(COMMANDS).filter(([, c]) => c.uses.length === 0);
+    expect(silent.map(([name]) => name).sort()).toEqual([...NO_AWS].sort());
+    for (const [name, command] of Object.entries(COMMANDS)) {
+      for (const u of command.uses) {
+        expect(u.use.split(' ')[0], u.use).toBe(name);
+        expect(u.argv(fixture)[0], u.use).toBe(name);
+      }
+    }
+    expect(new Set(USES.map((u) => u.use)).size).toBe(USES.length);
   });
 
   it.each(USES.map((u) => [u.use, u] as const))('%s calls exactly what its entry grants', (use, entry) => {

@@ -1,6 +1,7 @@
 import { ChangeTracker, type VersionChanges } from '../../domain/audit/changes.js';
 import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
+import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import { mapItems, type View } from '../output.js';
 import { RANGE } from './history.js';
@@ -22,6 +23,14 @@ const view = (arn: string): View<VersionChanges> => ({
 
 export default listingCommand({
   summary: 'field-level changes between consecutive versions of one resource (from the log)',
+  uses: [
+    {
+      use: 'changes <arn>',
+      role: 'reader',
+      grants: [{ actions: ['Query'], on: [LOG] }],
+      argv: (f) => ['changes', f.taskArn],
+    },
+  ],
   about: `What changed at each version of a task, container instance or service, compared with the version
 before it: field path (containers[0].exitCode), from, to. The first version listed has nothing to
 compare with (see \`ecs-events state\` for it in full).`,

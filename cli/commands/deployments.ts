@@ -8,6 +8,7 @@ import {
 import { toIso } from '../../domain/time.js';
 import { deploymentEventsOf } from '../../usecases/audit.js';
 import { parseWindow, TIME_NOTE } from '../args.js';
+import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
 import { SERVICE_OPTION } from '../serviceArg.js';
@@ -75,6 +76,14 @@ const view = (serviceArn: string): View<Deployment> => ({
 
 export default listingCommand({
   summary: 'the deployments of one service: state changes, duration, outcome, rollbacks (from the log)',
+  uses: [
+    {
+      use: 'deployments --service <arn>',
+      role: 'reader',
+      grants: [{ actions: ['Query'], on: [LOG] }],
+      argv: (f) => ['deployments', '--service', f.serviceArn],
+    },
+  ],
   about: `Each deployment of one service (by deploymentId) that overlaps [since, until): its state changes,
 start and end time, duration, outcome (completed, failed, rolled back to which deployment, or in
 progress as of --until) and reason. A deployment that the circuit breaker rolls back to runs again

@@ -4,6 +4,7 @@ import { toIso } from '../../domain/time.js';
 import { resourceHistory } from '../../usecases/audit.js';
 import { EVENT_TIME_OPTIONS, parseArnArg, parseInteger, parseWindow, TIME_NOTE } from '../args.js';
 import { UsageError } from '../command.js';
+import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { OptionTable } from '../options.js';
 import { mapItems, type View } from '../output.js';
@@ -93,6 +94,14 @@ function parseHistoryArn(value: unknown): string | undefined {
 
 export default listingCommand({
   summary: 'every version of one task, container instance or service, oldest first (from the log)',
+  uses: [
+    {
+      use: 'history <arn>',
+      role: 'reader',
+      grants: [{ actions: ['Query'], on: [LOG] }],
+      argv: (f) => ['history', f.taskArn],
+    },
+  ],
   about: `Every logged version of one task, container instance or service, oldest first: event time,
 lastStatus/desiredStatus (instances: status, agentConnected; services: event type and name),
 stopCode, stoppedReason and container exit codes. Between them, by event time, the events of

@@ -1,7 +1,7 @@
 import cfn from '../../deploy/cloudformation.cjs';
 import { ACCOUNT, REGION } from '../../domain/arn.js';
 import { type Command, UsageError } from '../command.js';
-import { iamPolicy, POLICY_ROLES, type PolicyRole } from '../iamPolicy.js';
+import { POLICY_ROLES, type PolicyRole } from '../iamTargets.js';
 import { deployedNames } from '../stageNames.js';
 
 /** The service name of serverless.yml: the prefix of every function and rule name. */
@@ -9,6 +9,8 @@ const SERVICE = 'ecs-event-store';
 
 const command: Command = {
   summary: 'print the IAM policy (JSON) an operator or a reader needs to run the CLI on a deployment',
+  // It prints: no AWS call.
+  uses: [],
   about: `Prints the exact IAM identity policy the ecs-events commands need on one deployment, made from
 the table model (tables and indexes) and the deploy's names: --role reader for the read-only commands
 (queries, report, verify, verify --log, rebuild --dry-run, reconcile --dry-run), --role operator for
@@ -64,6 +66,8 @@ of a restore needs PutItem on the log besides). Attach it to the role operators 
       throw new UsageError((e as Error).message);
     }
     const names = deployedNames(stage);
+    // Loaded here: cli/iamPolicy.ts reads every command's uses from the registry, which imports this file.
+    const { iamPolicy } = await import('../iamPolicy.js');
     const policy = iamPolicy(role, {
       partition: String(values.partition),
       region,

@@ -1,5 +1,6 @@
 import { withLatestHealth } from '../../usecases/audit.js';
 import { clusterStateCommand } from '../clusterStateCommand.js';
+import { BY_CLUSTER, INSTANCES, LOG } from '../iamTargets.js';
 import { seenMissingCell, updatedCell } from '../observedCells.js';
 import { shortArn, type View } from '../output.js';
 
@@ -41,6 +42,17 @@ export default clusterStateCommand(
   view,
   {
     summary: 'the current container instances of a cluster (from the latest-state table)',
+    uses: [
+      {
+        use: 'instances --cluster <arn>',
+        role: 'reader',
+        grants: [
+          { actions: ['Query'], on: [BY_CLUSTER('instanceState'), LOG] },
+          { actions: ['BatchGetItem'], on: [INSTANCES] },
+        ],
+        argv: (f) => ['instances', '--cluster', f.clusterArn],
+      },
+    ],
     about: `The current state of a cluster's container instances, read from the latest-state table
 (ECSCtrInstanceState, index byClusterPhase). HEALTH is the overallStatus (OK, IMPAIRED, ...) of the
 instance's latest ECS Container Instance Health Change in the log (JSON: overallStatus and

@@ -162,6 +162,16 @@ function printReport(report: LoadReport): void {
 
 const command: Command = {
   summary: 'push captured events or on-failure queue records through the real ingest path',
+  uses: [
+    {
+      // The log takes PutItem from its append roles only: the operator invokes the ingest function.
+      // (Without --function, the local stack's way, it appends with the caller's own credentials.)
+      use: 'load --function <ingest function> <file>',
+      role: 'operator',
+      grants: [{ actions: ['InvokeFunction'], on: [{ ingestFunction: true }] }],
+      argv: (f) => ['load', '--function', f.ingestFunction, f.file('one.ndjson')],
+    },
+  ],
   about: `Reads EventBridge envelopes (a JSON array or NDJSON), the ingest function's on-failure destination
 records (the event is unwrapped from requestPayload), or SQS messages holding either in their body
 (alone, as a list, an SQS event {"Records":[...]} or a ReceiveMessage result {"Messages":[...]}),

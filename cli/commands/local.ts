@@ -9,6 +9,8 @@ const DEFAULT_DATA_DIR = '.ecs-events';
 
 const command: Command = {
   summary: 'a long-running local stack: DynamoDB Local, the tables, the projector on the stream',
+  // DynamoDB Local, on this machine: no AWS call.
+  uses: [],
   about: `Starts DynamoDB Local (Java 17+), creates the three tables with their indexes, runs the stream
 poller with the real projector, prints the environment variables to export in another terminal
 (then \`ecs-events load\`, \`history\`, \`timeline\`, ... work against it), and runs until Ctrl-C.`,

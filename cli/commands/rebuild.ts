@@ -4,6 +4,7 @@ import { defaultCheckpointPath, RebuildCheckpointFile } from '../../usecases/reb
 import { PAGE_OPTIONS } from '../args.js';
 import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
+import { LOG, LOG_TIMELINE, STATE } from '../iamTargets.js';
 import { formatTable } from '../output.js';
 import { scanProgress } from '../progress.js';
 import { tamperedSection } from '../tampered.js';
@@ -51,6 +52,28 @@ function printReport(r: RebuildReport): void {
 
 const command: Command = {
   summary: 'rebuild the latest-state tables from the log (parallel, resumable)',
+  uses: [
+    {
+      use: 'rebuild --dry-run',
+      role: 'reader',
+      grants: [
+        { actions: ['DescribeTable', 'Scan'], on: [LOG] },
+        { actions: ['Query'], on: [LOG_TIMELINE] },
+      ],
+      argv: () => ['rebuild', '--dry-run'],
+    },
+    {
+      // "Only if newer" puts, and a conditional delete of an older row whose latest state has expired.
+      use: 'rebuild',
+      role: 'operator',
+      grants: [
+        { actions: ['DescribeTable', 'Scan'], on: [LOG] },
+        { actions: ['Query'], on: [LOG_TIMELINE] },
+        { actions: ['DescribeTable', 'PutItem', 'DeleteItem'], on: STATE },
+      ],
+      argv: (f) => ['rebuild', '--checkpoint', f.file('checkpoint.json')],
+    },
+  ],
   about: `Replays the event log into the latest-state tables: a parallel Scan, reduced per segment to the
 latest state of each task and container instance, written with the live projector's "only if
 newer" condition (safe while the projector runs). Service and deployment events are history only.`,

@@ -4,6 +4,7 @@ import { ecsGateway } from '../../infra/ecs.js';
 import { type Finding, type ReconcileReport, reconcile } from '../../usecases/reconcile.js';
 import { withClients } from '../clients.js';
 import { type Command, UsageError } from '../command.js';
+import { STATE, STATE_BY_CLUSTER } from '../iamTargets.js';
 import { formatListed, formatTable, shortArn } from '../output.js';
 
 /** Findings listed in the table output (all of them are in --json). */
@@ -64,6 +65,21 @@ function parseRate(value: unknown): number {
 
 const command: Command = {
   summary: 'compare the store with the ECS API (exit 1 unless all agree); repairs through the log',
+  uses: [
+    {
+      use: 'reconcile --dry-run --cluster <arn>',
+      role: 'reader',
+      grants: [
+        {
+          actions: ['ListTasks', 'ListContainerInstances', 'DescribeTasks', 'DescribeContainerInstances'],
+          on: [{ ecs: true }],
+        },
+        { actions: ['Query'], on: STATE_BY_CLUSTER },
+        { actions: ['BatchGetItem'], on: STATE },
+      ],
+      argv: (f) => ['reconcile', '--dry-run', '--cluster', f.ecsClusterArn, '--rate', '0'],
+    },
+  ],
   about: `Compares the latest-state rows with what the ECS API of this account and Region says: ListTasks
 (RUNNING and STOPPED), ListContainerInstances, DescribeTasks / DescribeContainerInstances (100 at a
 time, tags included), and Describe on the rows' own ARNs that ECS did not list. Classes: missing,

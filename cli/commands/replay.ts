@@ -22,6 +22,18 @@ const statusLine = (s: ReplayStatus): string =>
 
 const replay: Command = {
   summary: 'replay a time window of the EventBridge archive to the ingest rule (after an outage)',
+  uses: [
+    {
+      use: 'replay --since T --wait',
+      role: 'operator',
+      grants: [
+        { actions: ['DescribeArchive'], on: [{ archive: true }] },
+        { actions: ['DescribeRule'], on: [{ ingestRule: true }] },
+        { actions: ['StartReplay', 'DescribeReplay'], on: [{ replays: true }] },
+      ],
+      argv: (f) => ['replay', '--since', '2h', '--stage', f.stage, '--wait', '--poll-interval', '10ms'],
+    },
+  ],
   about: `Starts an EventBridge replay of the ingest bus's archive (deployed unless eventArchiveRetentionDays
 is off) for the events of [since, until), to the ingest rule only: EventBridge StartReplay with the
 rule as the only FilterArn. Replayed events carry a top-level "replay-name"; ingest ignores it for

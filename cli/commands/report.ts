@@ -7,6 +7,7 @@ import { readLifecycleInput } from '../../usecases/lifecycleData.js';
 import { CLUSTER_OPTION, PAGE_OPTIONS, parseClosedWindow, parsePageSize, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { withClients } from '../clients.js';
 import type { Command } from '../command.js';
+import { LOG, LOG_TIMELINE, STATE, STATE_BY_CLUSTER } from '../iamTargets.js';
 import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
 import { renderReportHtml } from '../report/html.js';
 
@@ -16,6 +17,17 @@ const defaultFile = (clusterArn: string, sinceMs: number): string =>
 
 const command: Command = {
   summary: 'one self-contained HTML file: task lifecycles, deployments, instances, startup latency, stop reasons',
+  uses: [
+    {
+      use: 'report --cluster <arn> --since T',
+      role: 'reader',
+      grants: [
+        { actions: ['Query'], on: [LOG, LOG_TIMELINE, ...STATE_BY_CLUSTER] },
+        { actions: ['BatchGetItem'], on: [LOG, ...STATE] },
+      ],
+      argv: (f) => ['report', '--cluster', f.clusterArn, '--since', '1d', '--out', f.file('r.html')],
+    },
+  ],
   about: `Writes a lifecycle report of one cluster over [since, until): one bar per task whose lifetime
 overlaps the window, split into its states (PROVISIONING … RUNNING … STOPPED) at the event times
 of its versions, grouped by service; the services' deployments (start, completion, failure,

@@ -10,6 +10,7 @@ import { toIso } from '../../domain/time.js';
 import { queryLog } from '../../infra/logQueries.js';
 import { EVENT_TIME_OPTIONS, parseWindow, TIME_NOTE } from '../args.js';
 import { UsageError } from '../command.js';
+import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
 import { SERVICE_OPTION } from '../serviceArg.js';
@@ -98,6 +99,14 @@ async function* serviceActions(
 
 export default listingCommand({
   summary: 'the service action events of one service, in time order (from the log)',
+  uses: [
+    {
+      use: 'service-events --service <arn>',
+      role: 'reader',
+      grants: [{ actions: ['Query'], on: [LOG] }],
+      argv: (f) => ['service-events', '--service', f.serviceArn],
+    },
+  ],
   about: `The ECS Service Action events of one service (steady state, task placement failures with their
 reason, task start impaired, ...) with an event time in [since, until), in time order: envelope
 time, then the milliseconds of detail.createdAt.`,

@@ -89,6 +89,8 @@ function templatePath(cwd: string): string {
 
 const stackset: Command = {
   summary: 'print the StackSets commands that deploy the member forwarder to OUs and regions',
+  // It prints the commands: no AWS call.
+  uses: [],
   about: `Prints (runs nothing) the AWS CLI commands that deploy deploy/member-forwarder.yml with
 CloudFormation StackSets (service-managed permissions, auto-deployment) to every account of the
 given organizational units, in each given region: a rule on each account's default bus forwarding

@@ -3,6 +3,7 @@ import { type ResourceState, resourceState } from '../../domain/audit/stateAt.js
 import { toIso } from '../../domain/time.js';
 import { firstLogItem, logStateAt } from '../../infra/logQueries.js';
 import { parseArnArg, parseTime, TIME_NOTE } from '../args.js';
+import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
 import { LOG_ARN_TYPES } from './history.js';
@@ -24,6 +25,14 @@ const view = (empty: string): View<ResourceState> => ({
 
 export default listingCommand({
   summary: 'one task, container instance or service as it was at a time (from the log)',
+  uses: [
+    {
+      use: 'state <arn> --at T',
+      role: 'reader',
+      grants: [{ actions: ['Query'], on: [LOG] }],
+      argv: (f) => ['state', f.taskArn, '--at', new Date().toISOString()],
+    },
+  ],
   about: `The resource as it was at T: the highest version whose event time is at or before T (an event at
 exactly T counts), printed in full. Says "did not exist yet" when the log has nothing that early.`,
   positionals: ['<arn>'],

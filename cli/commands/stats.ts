@@ -2,6 +2,7 @@ import { LATENCY_INTERVALS, type LatencyRow } from '../../domain/lifecycle/laten
 import { startupLatency } from '../../domain/lifecycle/report.js';
 import { readLifecycleInput } from '../../usecases/lifecycleData.js';
 import { CLUSTER_OPTION, parseClosedWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { BY_CLUSTER, LOG, LOG_TIMELINE, TASKS } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
 import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
@@ -35,6 +36,17 @@ const view: View<LatencyRow> = {
 
 export default listingCommand({
   summary: 'startup latency per service and task definition: p50/p90/p99/max of pull and start (from the log)',
+  uses: [
+    {
+      use: 'stats --cluster <arn> --since T',
+      role: 'reader',
+      grants: [
+        { actions: ['Query'], on: [LOG_TIMELINE, BY_CLUSTER('taskState')] },
+        { actions: ['BatchGetItem'], on: [LOG, TASKS] },
+      ],
+      argv: (f) => ['stats', '--cluster', f.clusterArn, '--since', '1d'],
+    },
+  ],
   about: `How long the tasks created in [since, until) took to start, per service and task-definition
 revision: count, p50, p90, p99 and max of createdAt → pullStartedAt, the pull (pullStartedAt →
 pullStoppedAt), pullStoppedAt → startedAt, and createdAt → startedAt. Percentiles are nearest-rank

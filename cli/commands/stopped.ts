@@ -3,6 +3,7 @@ import { toIso } from '../../domain/time.js';
 import { tallyStopped } from '../../usecases/audit.js';
 import { parseInteger, parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { CLUSTER_SCOPE_OPTIONS, describeClusters, isSingleCluster, parseClusterScope } from '../clusterScope.js';
+import { LOG, LOG_TIMELINE } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
 
@@ -21,6 +22,17 @@ const viewOf = (shorten: (arn: string) => unknown): View<StoppedGroup> => ({
 
 export default listingCommand({
   summary: 'tasks that stopped in a window, grouped by stop code, reason and exit code (from the log)',
+  uses: [
+    {
+      use: 'stopped --cluster <arn> --since T',
+      role: 'reader',
+      grants: [
+        { actions: ['Query'], on: [LOG_TIMELINE] },
+        { actions: ['BatchGetItem'], on: [LOG] },
+      ],
+      argv: (f) => ['stopped', '--cluster', f.clusterArn, '--since', '1d'],
+    },
+  ],
   about: `Tasks of a cluster that reached STOPPED with an event time in [since, until), each task counted
 once (its highest STOPPED version in the window), grouped by stopCode, stoppedReason and the exit
 code of the container that ended it (the first non-zero exit code, else the first exit code: events

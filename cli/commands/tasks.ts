@@ -1,4 +1,5 @@
 import { clusterStateCommand } from '../clusterStateCommand.js';
+import { BY_CLUSTER, TASKS } from '../iamTargets.js';
 import { seenMissingCell, updatedCell } from '../observedCells.js';
 import { shortArn, type View } from '../output.js';
 
@@ -24,6 +25,17 @@ const view: View<Row> = {
 
 export default clusterStateCommand('task', view, {
   summary: 'the current tasks of a cluster (from the latest-state table)',
+  uses: [
+    {
+      use: 'tasks --cluster <arn>',
+      role: 'reader',
+      grants: [
+        { actions: ['Query'], on: [BY_CLUSTER('taskState')] },
+        { actions: ['BatchGetItem'], on: [TASKS] },
+      ],
+      argv: (f) => ['tasks', '--cluster', f.clusterArn],
+    },
+  ],
   about: `The current state of a cluster's tasks, read from the latest-state table (ECSTaskState, index
 byClusterPhase). STOPPED tasks stay listed until their row expires (STATE_TTL_DAYS after the stop).`,
   status: 'only tasks whose lastStatus is S (RUNNING, PENDING, STOPPED, ...)',

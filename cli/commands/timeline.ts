@@ -16,6 +16,7 @@ import { queryTimeline } from '../../infra/logQueries.js';
 import { parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { CLUSTER_SCOPE_OPTIONS, isSingleCluster, parseClusterScope, withOriginColumns } from '../clusterScope.js';
 import { UsageError } from '../command.js';
+import { LOG_TIMELINE, STATE } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
 
@@ -89,6 +90,18 @@ const view: View<TimelineEntry> = {
 
 export default listingCommand({
   summary: 'every event of a cluster in a time window, in time order (from the log)',
+  uses: [
+    {
+      // A cluster name (not an ARN) is looked up in the latest-state tables: a Scan.
+      use: 'timeline --cluster <name> --since T',
+      role: 'reader',
+      grants: [
+        { actions: ['Query'], on: [LOG_TIMELINE] },
+        { actions: ['Scan'], on: STATE },
+      ],
+      argv: (f) => ['timeline', '--cluster', f.clusterArn.split('/').at(-1) as string, '--since', '1d'],
+    },
+  ],
   about: `Task, container-instance, service-action and deployment events of one cluster with an event time
 in [since, until): since inclusive, until exclusive (default now), in time order (ties: by ARN,
 then version), and the events of other ECS types (type "other", their detail-type in DETAIL).

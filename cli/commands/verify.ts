@@ -6,6 +6,7 @@ import { type VerifyLogReport, verifyLog } from '../../usecases/verifyLog.js';
 import { PAGE_OPTIONS, parseDuration, parseTime, TIME_NOTE } from '../args.js';
 import { withClients } from '../clients.js';
 import { type Command, type CommandArgs, UsageError } from '../command.js';
+import { LOG, LOG_TIMELINE, STATE } from '../iamTargets.js';
 import { formatListed, formatTable, shortArn } from '../output.js';
 import { scanProgress } from '../progress.js';
 import { tamperedSection } from '../tampered.js';
@@ -88,6 +89,49 @@ function printLogReport(r: VerifyLogReport): void {
 
 const command: Command = {
   summary: 'check the latest-state tables against the log (exit 1 on drift); --repair fixes it',
+  uses: [
+    {
+      use: 'verify',
+      role: 'reader',
+      grants: [
+        { actions: ['DescribeTable', 'Scan', 'BatchGetItem', 'GetItem'], on: [LOG, ...STATE] },
+        { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
+      ],
+      argv: () => ['verify', '--settle', '0'],
+    },
+    {
+      use: 'verify --since T',
+      role: 'reader',
+      grants: [
+        { actions: ['DescribeTable'], on: STATE },
+        { actions: ['GetItem'], on: [LOG, ...STATE] },
+        { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
+        { actions: ['Scan'], on: [LOG_TIMELINE] },
+      ],
+      argv: () => ['verify', '--since', '1d', '--settle', '0'],
+    },
+    {
+      use: 'verify --log',
+      role: 'reader',
+      grants: [
+        { actions: ['DescribeTable', 'Scan'], on: [LOG] },
+        { actions: ['Query'], on: [LOG_TIMELINE] },
+      ],
+      argv: () => ['verify', '--log'],
+    },
+    {
+      // Re-projects the drifted keys with conditional puts, deletes orphans. (A missing table would be
+      // created first: not granted, the deployed tables belong to CloudFormation.)
+      use: 'verify --repair --delete-orphans',
+      role: 'operator',
+      grants: [
+        { actions: ['DescribeTable', 'Scan', 'BatchGetItem', 'GetItem'], on: [LOG, ...STATE] },
+        { actions: ['Query'], on: [LOG, LOG_TIMELINE] },
+        { actions: ['PutItem', 'DeleteItem'], on: STATE },
+      ],
+      argv: () => ['verify', '--repair', '--delete-orphans', '--settle', '0'],
+    },
+  ],
   about: `Compares every latest-state row with the log's latest event for its resource and reports rows that
 are missing, stale (older version), differ in fields from a fresh projection, are ahead of the log,
 or have no log entry (orphans). Suspects are read again after --settle, so events still in flight on
