@@ -1,3 +1,4 @@
+import { InternalError } from '../errors.js';
 import { detailOf, type StoredEvent } from './storedEvent.js';
 
 /** One field that differs between two consecutive versions. `from` is absent when the field was added, `to` when removed. */
@@ -67,7 +68,9 @@ export class ChangeTracker {
     const detail = detailOf(item);
     const prev = this.previous;
     if (prev && item.version <= prev.version) {
-      throw new Error(`versions of ${item.arn} must come in ascending order (${prev.version} then ${item.version})`);
+      throw new InternalError(
+        `versions of ${item.arn} must come in ascending order (${prev.version} then ${item.version})`,
+      );
     }
     this.previous = { version: item.version, detail };
     return {

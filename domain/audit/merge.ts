@@ -1,3 +1,5 @@
+import { InternalError } from '../errors.js';
+
 /**
  * Merges sources that are each ordered by time into one stream ordered by time, then by `order`
  * among items of the same time. The timeline index sorts each shard by event time only, so items
@@ -16,7 +18,7 @@ export async function* mergeByTime<T>(
     const r = await (iterators[i] as AsyncIterator<T>).next();
     const next = r.done ? undefined : r.value;
     if (before !== undefined && next !== undefined && time(next) < time(before)) {
-      throw new Error(`mergeByTime: source ${i} is not ordered by time (${time(before)} then ${time(next)})`);
+      throw new InternalError(`mergeByTime: source ${i} is not ordered by time (${time(before)} then ${time(next)})`);
     }
     heads[i] = next;
   };

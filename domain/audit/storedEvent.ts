@@ -1,3 +1,4 @@
+import { FindingError } from '../errors.js';
 import { decodeStoredEvent, type StoredEventValue } from '../eventCodec.js';
 import type { EcsEvent } from '../eventTypes.js';
 
@@ -16,7 +17,10 @@ export interface StoredEvent {
 export function parseStored(item: StoredEvent): EcsEvent {
   const event = JSON.parse(decodeStoredEvent(item)) as EcsEvent;
   if (event === null || typeof event !== 'object' || typeof event.detail !== 'object' || event.detail === null) {
-    throw new Error(`log item ${item.arn} v${item.version}: event is not an object with a detail`);
+    throw new FindingError(
+      'LOG_ITEM_CORRUPT',
+      `log item ${item.arn} v${item.version}: event is not an object with a detail`,
+    );
   }
   return event;
 }
