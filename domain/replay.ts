@@ -1,4 +1,5 @@
 import type { ClosedWindow } from './audit/window.js';
+import { UsageError } from './errors.js';
 /**
  * An EventBridge replay of the ingest bus's archive after an outage (docs/operations.md "Replay from
  * the archive"): which archive, which window, and to which rule. Replayed events are the archived
@@ -40,8 +41,10 @@ export function replayName(sinceMs: number, suffix: string): string {
 
 /** The StartReplay request of a window: [since, until) of event time, to the ingest rule only. */
 export function replayRequest(target: ReplayTarget, window: ClosedWindow, name: string): ReplayRequest {
-  if (!isReplayName(name)) throw new Error(`replay name must be 1 to 64 of . - _ letters and digits, got "${name}"`);
-  if (!(window.sinceMs < window.untilMs)) throw new Error('the replay window is empty: --since must be before --until');
+  if (!isReplayName(name))
+    throw new UsageError(`replay name must be 1 to 64 of . - _ letters and digits, got "${name}"`);
+  if (!(window.sinceMs < window.untilMs))
+    throw new UsageError('the replay window is empty: --since must be before --until');
   return {
     ReplayName: name,
     Description: `ecs-events replay of ${new Date(window.sinceMs).toISOString()} .. ${new Date(window.untilMs).toISOString()}`,

@@ -1,6 +1,7 @@
 import type { ContainerSummary } from '../audit/history.js';
 import type { StopKey } from '../audit/stopped.js';
 import type { ClosedWindow } from '../audit/window.js';
+import { InternalError } from '../errors.js';
 import { TASK_TIMES, type TaskTimes, type TaskVersion } from './versions.js';
 
 /** A report window: since inclusive, until exclusive, both known (epoch ms). */
@@ -92,7 +93,7 @@ function latest<K extends keyof TaskVersion>(desc: readonly TaskVersion[], field
 /** One task from all of its versions read (any order, duplicates of a version harmless). */
 export function taskLifecycle(versions: readonly TaskVersion[]): TaskLifecycle {
   const first = versions[0];
-  if (!first) throw new Error('taskLifecycle: no versions');
+  if (!first) throw new InternalError('taskLifecycle: no versions');
   const desc = [...versions].sort((a, b) => b.version - a.version);
   const states = taskStates(versions);
   const times: TaskTimes = {};
