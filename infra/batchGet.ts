@@ -1,5 +1,6 @@
 import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chunks } from '../domain/chunks.js';
+import { AwsFailure } from '../domain/errors.js';
 import { explainDynamoError, type TableContext } from './dynamoErrors.js';
 
 /** BatchGetItem's limit of keys per request. */
@@ -48,7 +49,8 @@ export async function batchGetAll<T = Record<string, unknown>>(
     let pending: Record<string, unknown>[] = keys;
     for (let round = 1; pending.length > 0; round++) {
       if (round > MAX_ROUNDS) {
-        throw new Error(
+        throw new AwsFailure(
+          'THROTTLED',
           `BatchGetItem on table "${table}" left ${pending.length} keys unprocessed after ${MAX_ROUNDS} requests ` +
             '(the table is throttled: retry later, or give it more read capacity)',
         );

@@ -1,4 +1,5 @@
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { UsageError } from '../domain/errors.js';
 import model, { type TableKind } from './tables.cjs';
 
 export type TableNames = Record<TableKind, string>;
@@ -88,6 +89,7 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const v = env[name]?.trim();
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new UsageError(`${name} must be a non-negative integer, got "${v}"`, { code: 'CONFIG_INVALID' });
   return n;
 }

@@ -6,6 +6,7 @@ import {
   type EventBridgeClientConfig,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
+import { AwsFailure } from '../domain/errors.js';
 import type { ReplayRequest, ReplayTarget } from '../domain/replay.js';
 
 // The EventBridge gateway of `ecs-events replay`: find the archive and the rule, start a replay, read
@@ -26,10 +27,11 @@ export async function findReplayTarget(
 ): Promise<ReplayTarget> {
   const archive = await client.send(new DescribeArchiveCommand({ ArchiveName: archiveName }));
   if (!archive.ArchiveArn || !archive.EventSourceArn) {
-    throw new Error(`archive ${archiveName}: EventBridge returned no ARN or event source`);
+    throw new AwsFailure('AWS_ERROR', `archive ${archiveName}: EventBridge returned no ARN or event source`);
   }
   const rule = await client.send(new DescribeRuleCommand({ Name: ruleName, EventBusName: archive.EventSourceArn }));
-  if (!rule.Arn) throw new Error(`rule ${ruleName} on ${archive.EventSourceArn}: EventBridge returned no ARN`);
+  if (!rule.Arn)
+    throw new AwsFailure('AWS_ERROR', `rule ${ruleName} on ${archive.EventSourceArn}: EventBridge returned no ARN`);
   return { archiveArn: archive.ArchiveArn, eventBusArn: archive.EventSourceArn, ruleArn: rule.Arn };
 }
 

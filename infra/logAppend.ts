@@ -3,6 +3,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { MAX_DERIVED_PROBES } from '../domain/derivedVersion.js';
 import { isSameEvent } from '../domain/duplicate.js';
+import { InternalError } from '../domain/errors.js';
 import type { ParsedEvent } from '../domain/eventTypes.js';
 import { isStateKind } from '../domain/kinds.js';
 import { type IngestStamp, type LogItem, toLogItem } from '../domain/logItem.js';
@@ -46,7 +47,9 @@ export async function appendEvent(
       // A derived service version collided with a different event: take the next free number.
     }
   }
-  throw new Error(`no free log version for ${parsed.arn} within ${MAX_DERIVED_PROBES} of ${parsed.version}`);
+  throw new InternalError(`no free log version for ${parsed.arn} within ${MAX_DERIVED_PROBES} of ${parsed.version}`, {
+    code: 'NO_FREE_VERSION',
+  });
 }
 
 /**

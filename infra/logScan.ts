@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { FindingError } from '../domain/errors.js';
 import {
   detailTypesOf,
   isObservedKind,
@@ -123,7 +124,8 @@ export async function projectLogItem(
     throw explainDynamoError(e, logContext(eventLog));
   });
   const outcome = Item ? project(Item as never, { ttlDays }) : undefined;
-  if (outcome?.type !== 'state') throw new Error(`log item ${key.arn} v${key.version} cannot be projected any more`);
+  if (outcome?.type !== 'state')
+    throw new FindingError('LOG_ITEM_CORRUPT', `log item ${key.arn} v${key.version} cannot be projected any more`);
   return outcome.projection;
 }
 

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type ClusterFilter, clusterArnPart, clusterMatches } from '../domain/clusterScope.js';
+import { InternalError } from '../domain/errors.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
 import { OBSERVED_AT, type Phase, phaseOfStatus } from '../domain/projection.js';
 import { batchGetAll } from './batchGet.js';
@@ -29,7 +30,7 @@ const stateContext = (kind: StateKind, table: string, index?: string): TableCont
 function byClusterIndex(kind: StateKind) {
   const tableKind = KINDS[kind].state.table;
   const index = model.tables[tableKind].indexes.find((i) => i.name === BY_CLUSTER);
-  if (!index?.sortKey) throw new Error(`table model: ${tableKind} has no ${BY_CLUSTER} index with a sort key`);
+  if (!index?.sortKey) throw new InternalError(`table model: ${tableKind} has no ${BY_CLUSTER} index with a sort key`);
   return { ...index, sortKey: index.sortKey };
 }
 

@@ -11,6 +11,7 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsFailure } from '../domain/errors.js';
 import { stateKindOfTable } from '../domain/kinds.js';
 import { PHASE } from '../domain/projection.js';
 import type { TableNames } from './config.js';
@@ -70,7 +71,7 @@ async function waitForIndexes(
   const deadline = Date.now() + timeoutMs;
   while (!done(await indexStatuses(client, tableName))) {
     if (Date.now() > deadline)
-      throw new Error(`table ${tableName}: ${what} did not finish within ${timeoutMs / 1000} s`);
+      throw new AwsFailure('AWS_TIMEOUT', `table ${tableName}: ${what} did not finish within ${timeoutMs / 1000} s`);
     await sleep(500);
   }
 }
@@ -143,7 +144,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
 
 async function logStreamArn(client: DynamoDBClient, eventLogTable: string): Promise<string> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: eventLogTable }));
-  if (!Table?.LatestStreamArn) throw new Error(`table ${eventLogTable} has no stream`);
+  if (!Table?.LatestStreamArn) throw new AwsFailure('RESOURCE_MISSING', `table ${eventLogTable} has no stream`);
   return Table.LatestStreamArn;
 }
 
