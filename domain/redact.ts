@@ -9,8 +9,18 @@ export const REDACTED = '[REDACTED]';
  * by REDACTED (names kept, so the audit still shows which variables were set).
  */
 export function redactOverrideEnvironment(event: EcsEvent): EcsEvent {
-  const overrides = event.detail.overrides as { containerOverrides?: unknown } | undefined;
-  if (!Array.isArray(overrides?.containerOverrides)) return event;
+  const overrides = event.detail.overrides as Record<string, unknown> | undefined;
+  const redacted = overrides === undefined ? undefined : redactOverrides(overrides);
+  if (redacted === overrides) return event;
+  return { ...event, detail: { ...event.detail, overrides: redacted } };
+}
+
+/**
+ * `overrides` (of a task event, or of a RunTask, StartTask or CreateTaskSet call) with every
+ * `containerOverrides[].environment[].value` replaced by REDACTED; the same object when it has none.
+ */
+export function redactOverrides<T extends Record<string, unknown>>(overrides: T): T {
+  if (!Array.isArray(overrides?.containerOverrides)) return overrides;
   let changed = false;
   const containerOverrides = overrides.containerOverrides.map((co: unknown) => {
     const env = (co as { environment?: unknown } | null)?.environment;
@@ -23,6 +33,5 @@ export function redactOverrideEnvironment(event: EcsEvent): EcsEvent {
       ),
     };
   });
-  if (!changed) return event;
-  return { ...event, detail: { ...event.detail, overrides: { ...overrides, containerOverrides } } };
+  return changed ? { ...overrides, containerOverrides } : overrides;
 }

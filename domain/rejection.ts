@@ -20,6 +20,12 @@ export const REASONS = [
   'STRING_NOT_WELL_FORMED',
   'EVENT_TOO_LARGE',
   'NUMBER_OUT_OF_RANGE',
+  // ECS API calls via CloudTrail (domain/apiCalls/parseCall.ts).
+  'CALL_SOURCE_UNSUPPORTED',
+  'CALL_READ_ONLY',
+  'CALL_ACTION_UNSUPPORTED',
+  'CALL_ID_MISSING',
+  'CALL_RESOURCE_MISSING',
 ] as const;
 
 export type ReasonCode = (typeof REASONS)[number];
