@@ -1,3 +1,4 @@
+import { InternalError, UsageError } from '../domain/errors.js';
 import { isExpired } from '../domain/expiry.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
 import type { MissingMark, Projection } from '../domain/projection.js';
@@ -98,24 +99,30 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildReport> {
   const dryRun = options.dryRun ?? false;
   const file = dryRun ? undefined : options.checkpoint;
   const kinds = Object.keys(options.targets) as StateKind[];
-  if (kinds.length === 0) throw new Error('rebuild needs at least one latest-state table');
+  if (kinds.length === 0) throw new InternalError('rebuild needs at least one latest-state table');
 
   let checkpoint: RebuildCheckpoint | undefined;
   if (options.resume) {
-    if (!options.checkpoint) throw new Error('--resume needs a checkpoint file');
+    if (!options.checkpoint) throw new UsageError('--resume needs a checkpoint file', { code: 'CHECKPOINT_UNUSABLE' });
     checkpoint = options.checkpoint.load();
-    if (!checkpoint) throw new Error(`no rebuild to resume: ${options.checkpoint.path} does not exist`);
+    if (!checkpoint)
+      throw new UsageError(`no rebuild to resume: ${options.checkpoint.path} does not exist`, {
+        code: 'CHECKPOINT_UNUSABLE',
+      });
     const why = resumeMismatch(checkpoint, {
       eventLog: options.eventLog,
       targets: options.targets,
       force,
       totalSegments: options.segments,
     });
-    if (why) throw new Error(`cannot resume the rebuild in ${options.checkpoint.path}: ${why}`);
+    if (why)
+      throw new UsageError(`cannot resume the rebuild in ${options.checkpoint.path}: ${why}`, {
+        code: 'CHECKPOINT_UNUSABLE',
+      });
   }
   const totalSegments = checkpoint?.totalSegments ?? options.segments ?? defaultSegments();
   if (!Number.isSafeInteger(totalSegments) || totalSegments < 1 || totalSegments > MAX_SEGMENTS) {
-    throw new Error(`segments must be an integer from 1 to ${MAX_SEGMENTS}, got ${totalSegments}`);
+    throw new UsageError(`segments must be an integer from 1 to ${MAX_SEGMENTS}, got ${totalSegments}`);
   }
   const resumedFrom = checkpoint ? sumCounts(checkpoint.segments) : undefined;
   if (!checkpoint && file) {

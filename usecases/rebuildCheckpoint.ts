@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../domain/errors.js';
 import type { StateKind } from '../domain/kinds.js';
 import type { MissingMark } from '../domain/projection.js';
 import type { LogKey } from '../infra/logQueries.js';
@@ -72,7 +73,7 @@ export class RebuildCheckpointFile {
     }
     const checkpoint = JSON.parse(text) as RebuildCheckpoint;
     if (checkpoint.format !== 1 || !Array.isArray(checkpoint.segments)) {
-      throw new Error(`${this.path} is not a rebuild checkpoint (format 1)`);
+      throw new UsageError(`${this.path} is not a rebuild checkpoint (format 1)`, { code: 'CHECKPOINT_UNUSABLE' });
     }
     return checkpoint;
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { parseEcsArn } from '../domain/arn.js';
+import { UsageError } from '../domain/errors.js';
 import { KINDS, type StateKind } from '../domain/kinds.js';
 import type { LogItem } from '../domain/logItem.js';
 import { missingItem, observationItem } from '../domain/observation.js';
@@ -130,7 +131,10 @@ async function clusterArns(ecs: EcsGateway, given: readonly string[] | undefined
   return wanted.map((c) => {
     if (parseEcsArn(c)?.resourceType === 'cluster') return c;
     const arn = listed.find((a) => a.endsWith(`:cluster/${c}`));
-    if (!arn) throw new Error(`no cluster named "${c}" in this account and Region (ListClusters)`);
+    if (!arn)
+      throw new UsageError(`no cluster named "${c}" in this account and Region (ListClusters)`, {
+        code: 'UNKNOWN_CLUSTER',
+      });
     return arn;
   });
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { FindingError, UsageError } from '../domain/errors.js';
 import { type TamperedKeys, trustMarker } from '../domain/tamper.js';
 import { appendTamperMarker, readItemsAt, readTamperedKeys } from '../infra/tamperLog.js';
 
@@ -70,14 +71,20 @@ export async function trustTampered(
 ): Promise<TamperedEntry> {
   const status = await tamperStatus(doc, eventLog);
   const entry = status.entries.find((e) => e.arn === key.arn && e.version === key.version);
-  if (!entry) throw new Error(`${key.arn} v${key.version} is not a tampered key of ${eventLog}`);
+  if (!entry)
+    throw new UsageError(`${key.arn} v${key.version} is not a tampered key of ${eventLog}`, { code: 'NOT_TAMPERED' });
   if (entry.state === 'trusted') return entry;
-  if (entry.state === 'removed') throw new Error(`${key.arn} v${key.version} is gone from the log: restore it first`);
+  if (entry.state === 'removed')
+    throw new FindingError('TAMPERED_KEY_REMOVED', `${key.arn} v${key.version} is gone from the log: restore it first`);
   if (status.keys.trust(key.arn, key.version)) {
-    throw new Error(`${key.arn} v${key.version} was trusted with other content than it holds now`);
+    throw new FindingError(
+      'TRUSTED_OTHER_CONTENT',
+      `${key.arn} v${key.version} was trusted with other content than it holds now`,
+    );
   }
   const [item] = await readItemsAt(doc, eventLog, [key]);
-  if (!item) throw new Error(`${key.arn} v${key.version} is gone from the log: restore it first`);
+  if (!item)
+    throw new FindingError('TAMPERED_KEY_REMOVED', `${key.arn} v${key.version} is gone from the log: restore it first`);
   await appendTamperMarker(doc, eventLog, trustMarker({ key, item, trustedAt: nowMs }));
   return { ...entry, state: 'trusted' };
 }

@@ -1,4 +1,5 @@
 import { DRIFT_KINDS, type Drift, type DriftKind, findDrift } from '../domain/drift.js';
+import { InternalError } from '../domain/errors.js';
 import { KINDS, observationKindOf, observedPartition, type StateKind } from '../domain/kinds.js';
 import { LAST_SEEN_MISSING_AT } from '../domain/projection.js';
 import { type Finding, type RepairAction, repairAction } from '../domain/repair.js';
@@ -77,7 +78,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const started = Date.now();
   const now = options.now ?? Date.now;
   const kinds = Object.keys(options.targets) as StateKind[];
-  if (kinds.length === 0) throw new Error('verify needs at least one latest-state table');
+  if (kinds.length === 0) throw new InternalError('verify needs at least one latest-state table');
   const report: VerifyReport = {
     eventLog: options.eventLog,
     targets: options.targets,
