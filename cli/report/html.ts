@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { clusterNameOf } from '../../domain/arn.js';
+import { InternalError } from '../../domain/errors.js';
 import { LATENCY_INTERVALS, type LatencyRow, type LatencyStat } from '../../domain/lifecycle/latency.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
@@ -113,7 +114,7 @@ export function renderReportHtml(report: LifecycleReport, options: RenderOptions
   const css = asset('page.css');
   const js = asset('page.js');
   if (/<\/script/i.test(js) || /<\/style/i.test(css))
-    throw new Error('report assets must not contain </script or </style');
+    throw new InternalError('report assets must not contain </script or </style');
   const hash = createHash('sha256').update(js).digest('base64');
   const name = clusterNameOf(report.clusterArn);
   const since = toIso(report.window.sinceMs);
