@@ -4,6 +4,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { UsageError } from '../domain/errors.js';
 import { startDynamoLocal } from '../local/dynamoLocal.js';
 import { localEnv } from '../local/localStack.js';
 import { measureColdStart } from './coldStart.js';
@@ -56,8 +57,6 @@ const integer = (values: Record<string, unknown>, name: string, min: number): nu
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${raw}"`);
   return n;
 };
-
-class UsageError extends Error {}
 
 export interface BenchParameters {
   readonly events: number;
