@@ -183,10 +183,13 @@ export function theClusterNamed(
   if (found.length === 0) {
     throw new UsageError(
       `${option} ${name}: no cluster of that name${where} has tasks or container instances in the latest-state tables; give its ARN (arn:aws:ecs:<region>:<account>:cluster/${name})`,
+      { code: 'UNKNOWN_CLUSTER' },
     );
   }
   const narrow = narrowable ? ' (or narrow with --account / --region)' : '';
-  throw new UsageError(`${option} ${name} is ambiguous${where}; give one of these ARNs${narrow}: ${found.join(', ')}`);
+  throw new UsageError(`${option} ${name} is ambiguous${where}; give one of these ARNs${narrow}: ${found.join(', ')}`, {
+    code: 'UNKNOWN_CLUSTER',
+  });
 }
 
 /** `--since` (required) and `--until` (default now) as a closed, non-empty window (report, stats, replay). */

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { nameFailedRequests } from '../infra/awsErrors.js';
 import { createDocumentClient } from '../infra/client.js';
 import { type Config, readConfig, type TableNames } from '../infra/config.js';
 import { createEcsClient } from '../infra/ecs.js';
@@ -35,7 +36,11 @@ export interface Clients {
   readonly lambda: LambdaClient;
 }
 
-/** The one client setup of the CLI: runs `fn` with the clients of `context`, then closes them. */
+/**
+ * The one client setup of the CLI: runs `fn` with the clients of `context`, then closes them. Every
+ * client notes on a failed request's error where it went (infra/awsErrors.ts), so that cli/main.ts
+ * can name the endpoint and the resource in its one line.
+ */
 export async function withClients<T>(context: CliContext, fn: (clients: Clients) => Promise<T>): Promise<T> {
   const config = readConfig(context.env);
   const settings = context.clients ?? {};
@@ -47,11 +52,11 @@ export async function withClients<T>(context: CliContext, fn: (clients: Clients)
     config,
     tables: config.tables,
     get doc() {
-      doc ??= createDocumentClient(settings);
+      doc ??= nameFailedRequests(createDocumentClient(settings));
       return doc;
     },
     get client() {
-      client ??= new DynamoDBClient(settings);
+      client ??= nameFailedRequests(new DynamoDBClient(settings));
       return client;
     },
     cluster: (value, option) =>
@@ -59,11 +64,11 @@ export async function withClients<T>(context: CliContext, fn: (clients: Clients)
     clusters: (scope) => resolveClusters(scope, (filter) => clusterArnsWhere(clients.doc, config.tables, filter)),
     service: (value, option) => resolveService(value, (c, o) => clients.cluster(c, o), option),
     get ecs() {
-      ecs ??= createEcsClient({}, context.env);
+      ecs ??= nameFailedRequests(createEcsClient({}, context.env));
       return ecs;
     },
     get lambda() {
-      lambda ??= new LambdaClient({});
+      lambda ??= nameFailedRequests(new LambdaClient({}));
       return lambda;
     },
   };

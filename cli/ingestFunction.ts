@@ -1,4 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { AwsFailure } from '../domain/errors.js';
 import type { ReasonCode } from '../domain/rejection.js';
 import { IngestRejectedError, type IngestResult, LOAD_CLIENT_CONTEXT } from '../functions/ingest.js';
 
@@ -36,14 +37,17 @@ export function invokeIngestFunction(
       if (body?.errorType === 'IngestRejectedError' && refused) {
         throw new IngestRejectedError({ reason: refused[1] as ReasonCode, message: refused[2] as string });
       }
-      throw new Error(
+      // The function ran and failed (a crash, a timeout, a DynamoDB error it did not survive): AWS's side.
+      throw new AwsFailure(
+        'FUNCTION_FAILED',
         `ingest function ${functionName} failed: ${String(body?.errorType ?? out.FunctionError)}: ${message}`,
       );
     }
     const outcome = body?.outcome;
     if (outcome === 'appended' || outcome === 'duplicate' || outcome === 'conflict')
       return body as unknown as IngestResult;
-    throw new Error(
+    throw new AwsFailure(
+      'FUNCTION_FAILED',
       `ingest function ${functionName} answered something else than an ingest result: ${text.slice(0, 200)}`,
     );
   };

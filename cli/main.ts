@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { type CliContext, type Command, UsageError, usage } from './command.js';
+import { EcsEventsError, type ErrorKind, InternalError, UsageError } from '../domain/errors.js';
+import { awsFailureOf } from '../infra/awsErrors.js';
+import { type CliContext, type Command, usage } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { missingRequired, parserOptions } from './options.js';
 
@@ -12,8 +14,40 @@ function help(): string {
 const commandOf = (name: string): Command | undefined => (Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined);
 
 /**
- * Runs one CLI invocation and resolves to its exit code: 0 ok, 1 failure or drift, 2 usage error.
- * `--help` (of the tool or of a command) only prints; it creates no client.
+ * The exit code of each kind of error (domain/errors.ts; docs/cli.md "Exit codes"), so that a script
+ * can tell a finding from a mistake in its call from AWS being down. A command returns 0, 1 (a finding
+ * in its answer: drift, a rejected record, differences) or 130 (interrupted) itself.
+ */
+export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = { finding: 1, usage: 2, aws: 3, internal: 70 };
+
+/** A Node file-system error (it names the file): `--out`, `--checkpoint` or an input in a place that cannot be used. */
+const fileErrorOf = (e: unknown): UsageError | undefined => {
+  const err = e as NodeJS.ErrnoException | undefined;
+  return err?.syscall && err.path && err.code
+    ? new UsageError(`cannot ${err.syscall} ${err.path}: ${err.code}`, { code: 'FILE_UNUSABLE', cause: e })
+    : undefined;
+};
+
+/** Whatever a command threw, as one of the family: ours as it is, the SDK's classified, anything else a bug. */
+function classify(e: unknown): EcsEventsError {
+  if (e instanceof EcsEventsError) return e;
+  const err = e as (Error & { code?: string }) | undefined;
+  // node:util parseArgs: an unknown option, a missing value.
+  if (err?.code?.startsWith('ERR_PARSE_ARGS')) return new UsageError(err.message, { cause: e });
+  return awsFailureOf(e) ?? fileErrorOf(e) ?? new InternalError(err?.message ?? String(e), { cause: e });
+}
+
+/** `ecs-events <name>: <message> [CODE]`, the code at the end of the first line (the one that names the failure). */
+function errorLines(name: string, error: EcsEventsError): string {
+  const [first, ...rest] = error.message.split('\n');
+  return [`ecs-events ${name}: ${first} [${error.code}]`, ...rest].join('\n');
+}
+
+/**
+ * Runs one CLI invocation and resolves to its exit code: 0 ok, 1 a finding (drift, a rejected record,
+ * differences), 2 a usage error, 3 AWS or the endpoint failed, 70 an internal error, 130 interrupted
+ * (EXIT_CODES). An error is one line on stderr, `ecs-events <name>: <message> [CODE]` (a usage error
+ * with the command's usage after it). `--help` (of the tool or of a command) only prints; it creates no client.
  *
  * @example
  * ```ts
@@ -52,12 +86,9 @@ export async function main(argv: string[], context: CliContext = { env: process.
     if (missing) throw new UsageError(`${missing} is required (${command.options[missing.slice(2)]?.help})`);
     return await command.run({ values, positionals, context });
   } catch (e) {
-    const err = e as Error & { code?: string };
-    if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`ecs-events ${name}: ${err.message}\n\n${usage(name, command)}\n`);
-      return 2;
-    }
-    process.stderr.write(`ecs-events ${name}: ${err.message}\n`);
-    return 1;
+    const error = classify(e);
+    const after = error.kind === 'usage' ? `\n\n${usage(name, command)}` : '';
+    process.stderr.write(`${errorLines(name, error)}${after}\n`);
+    return EXIT_CODES[error.kind];
   }
 }

@@ -1,3 +1,6 @@
+import { AwsFailure } from '../domain/errors.js';
+import { failedRequestOf, networkCodeOf } from './awsErrors.js';
+
 /** Where the DynamoDB client sends requests, as an operator would recognise it in an error message. */
 function dynamoEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
@@ -14,36 +17,37 @@ export interface TableContext {
   readonly envVar?: string | undefined;
 }
 
-/** A missing table or index, or an unreachable endpoint: said plainly, with the table and the endpoint. */
-export class TableAccessError extends Error {
-  override readonly name = 'TableAccessError';
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
-
 /**
  * Rewrites the SDK errors an operator can fix (wrong table name, table created before its index,
- * nothing listening at the endpoint) into one sentence naming the table and the endpoint; other
- * errors pass through unchanged.
+ * nothing listening at the endpoint) into an AwsFailure (domain/errors.ts: exit code 3) whose one
+ * sentence names the table and the endpoint; other errors pass through unchanged (the Lambda handlers
+ * must see the SDK's own error to be retried; the CLI classifies the rest in cli/main.ts). The
+ * endpoint is the one the request went to when the client noted it (infra/awsErrors.ts), else the
+ * one the environment says.
  */
 export function explainDynamoError(e: unknown, context: TableContext, env: NodeJS.ProcessEnv = process.env): unknown {
-  const err = e as Error & { code?: string; cause?: { code?: string } };
-  const endpoint = dynamoEndpoint(env);
+  const err = e as Error | undefined;
+  const endpoint = failedRequestOf(e)?.endpoint ?? dynamoEndpoint(env);
   const hint = context.envVar ? ` (set ${context.envVar} to the table's name)` : '';
   if (err?.name === 'ResourceNotFoundException') {
-    return new TableAccessError(`table "${context.table}" does not exist at ${endpoint}${hint}`, { cause: e });
+    return new AwsFailure('TABLE_MISSING', `table "${context.table}" does not exist at ${endpoint}${hint}`, {
+      endpoint,
+      cause: e,
+    });
   }
   if (err?.name === 'ValidationException' && context.index && /index/i.test(err.message)) {
-    return new TableAccessError(
+    return new AwsFailure(
+      'INDEX_MISSING',
       `table "${context.table}" at ${endpoint} has no index "${context.index}" (tables created from infra/tables.cjs have it; older tables: docs/operations.md#index-migration)`,
-      { cause: e },
+      { endpoint, cause: e },
     );
   }
-  const code = err?.code ?? err?.cause?.code;
-  if (code && NETWORK_CODES.has(code)) {
-    return new TableAccessError(
-      `cannot reach DynamoDB at ${endpoint} (${code}) while reading table "${context.table}"; is \`ecs-events local\` running?`,
-      { cause: e },
+  const code = networkCodeOf(e);
+  if (code) {
+    return new AwsFailure(
+      'ENDPOINT_UNREACHABLE',
+      `cannot reach DynamoDB at ${endpoint} (${code}) for table "${context.table}"; is \`ecs-events local\` running?`,
+      { endpoint, cause: e },
     );
   }
   return e;

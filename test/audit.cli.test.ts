@@ -185,17 +185,17 @@ describe('query commands against the oracle', () => {
     );
   });
 
-  it('usage errors exit 2 naming the problem; a missing table exits 1 naming it and the endpoint', async () => {
+  it('usage errors exit 2 naming the problem; a missing table exits 3 naming it and the endpoint', async () => {
     const [badTime, badArn, missing] = await Promise.all([
       cli('stopped', '--cluster', CLUSTER_1, '--since', '2026-11-02T00:00:00Z', '--until', 'yesterday'),
       cli('history', 'arn:aws:ecs:us-east-1:111122223333:cluster/prod'),
       runCli(['history', stoppedTask()], { ...pipeline.tables, eventLog: 'NoSuchLog' }),
     ]);
-    expect([badTime.code, badArn.code, missing.code]).toEqual([2, 2, 1]);
+    expect([badTime.code, badArn.code, missing.code]).toEqual([2, 2, 3]);
     expect(badTime.stderr).toMatch(/--until: "yesterday" is not a time/);
     expect(badArn.stderr).toMatch(/<arn> must be an ECS task, container-instance, service ARN .*\(a cluster ARN\)/);
     expect(missing.stderr).toMatch(
-      /table "NoSuchLog" does not exist at http:\/\/127\.0\.0\.1:\d+ \(set EVENT_LOG_TABLE/,
+      /^ecs-events history: table "NoSuchLog" does not exist at http:\/\/127\.0\.0\.1:\d+ \(set EVENT_LOG_TABLE.* \[TABLE_MISSING\]$/m,
     );
   });
 });

@@ -108,11 +108,13 @@ describe('clients', () => {
       env: { ...process.env, TASK_STATE_TABLE: 'NoSuchTable' },
       clients: { endpoint: closed, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } },
     });
-    expect(code).toBe(1);
+    // An endpoint that does not answer is an AWS/endpoint failure: exit 3, the endpoint named (docs/cli.md "Exit codes").
+    expect(code).toBe(3);
     expect(made).toEqual(['DynamoDBClient']);
     // The run's DynamoDB Local would have said "does not exist"; the closed port refuses the connection.
     expect(stderr).not.toMatch(/does not exist/);
     expect(stderr).toMatch(/ECONNREFUSED|connect/i);
+    expect(stderr).toContain(closed);
   });
 
   it('the Lambda handlers make their client on the first call, not at import', async () => {

@@ -228,7 +228,13 @@ describe.skipIf(skip)('ecs-events replay on moto_server', () => {
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     };
     const run = await runCli(['replay', '--stage', 'nosuchstage', '--since', '2h'], pipeline.tables, env);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('ecs-event-store-nosuchstage-ecs-events');
+    // A resource missing in AWS is an AWS failure (exit 3), named on one line with the endpoint.
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^ecs-events replay: archive "ecs-event-store-nosuchstage-ecs-events" does not exist at ${moto.endpoint}.* \\[RESOURCE_MISSING\\]$`,
+        'm',
+      ),
+    );
   });
 });

@@ -62,7 +62,10 @@ async function* readRecords(input: NodeJS.ReadableStream): AsyncGenerator<InputR
   try {
     document = JSON.parse(whole.join('\n'));
   } catch (e) {
-    throw new Error(`the input is neither NDJSON nor one JSON document: ${(e as Error).message}`);
+    throw new UsageError(`the input is neither NDJSON nor one JSON document: ${(e as Error).message}`, {
+      code: 'INPUT_UNREADABLE',
+      cause: e,
+    });
   }
   const records = recordsOfDocument(document);
   for (const [i, record] of records.entries()) yield { at: `item ${i}`, record };
@@ -81,14 +84,16 @@ type IngestModule = typeof import('../../functions/ingest.js');
 
 /**
  * Hands every record of `input` to `ingest`, `concurrency` at a time. A refused event is reported;
- * any other error stops the load, saying how far it got.
+ * any other error stops the load: how far it got is said on stderr, and the error goes up as it is
+ * (cli/main.ts gives its exit code). `eventLogTable` is where a local ingest appends (its DynamoDB
+ * errors are explained naming it); undefined with --function, whose errors are Lambda's.
  */
 async function loadAll(
   input: NodeJS.ReadableStream,
   ingest: ReturnType<IngestModule['createIngestHandler']>,
   Rejected: IngestModule['IngestRejectedError'],
   concurrency: number,
-  eventLogTable: string,
+  eventLogTable: string | undefined,
 ): Promise<LoadReport> {
   const report: LoadReport = {
     appended: 0,
@@ -114,15 +119,16 @@ async function loadAll(
         if (result.outcome === 'conflict') report.conflicts.push({ at, arn: result.arn, version: result.version });
       } catch (e) {
         if (e instanceof Rejected) return reject(at, e.reason, e.rejection.message, eventId);
+        if (eventLogTable === undefined) throw e;
         throw explainDynamoError(e, { table: eventLogTable, envVar: model.tables.eventLog.envVar });
       }
     });
   } catch (e) {
     const done = report.appended + report.duplicate + report.conflict + report.rejected;
-    throw new Error(
-      `load stopped after ${done} record(s) (safe to re-run: logged events come back as duplicates): ${(e as Error).message}`,
-      { cause: e },
+    process.stderr.write(
+      `load stopped after ${done} record(s) (safe to re-run: logged events come back as duplicates)\n`,
     );
+    throw e;
   }
   report.rejections.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
   report.conflicts.sort((a, b) => a.at.localeCompare(b.at, 'en', { numeric: true }));
@@ -179,8 +185,9 @@ and hands each event to the ingest handler, as EventBridge would. Re-running is 
 is idempotent, so already-logged events come back as duplicates.
 
 Reports appended / duplicate / conflict / rejected counts, each rejected event with its reason.
-Exit code: 0 when nothing was rejected, 1 when any record was rejected (the others are loaded) or
-the load stopped on an error (re-run it), 2 for a usage error.`,
+Exit code: 0 when nothing was rejected, 1 when any record was rejected (the others are loaded),
+2 for a usage error (the input unreadable), 3 when AWS or the endpoint failed and the load stopped
+(re-run it).`,
   positionals: ['<file|->'],
   options: {
     function: {
@@ -208,7 +215,7 @@ here, with this process's credentials (the local stack)`,
     const concurrency = parseInteger(values.concurrency, '--concurrency', 1) as number;
     if (source !== '-') {
       await access(source).catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError(`cannot read ${source}: ${e.code ?? e.message}`);
+        throw new UsageError(`cannot read ${source}: ${e.code ?? e.message}`, { code: 'INPUT_UNREADABLE' });
       });
     }
     const input = source === '-' ? process.stdin : createReadStream(source);
@@ -230,7 +237,14 @@ here, with this process's credentials (the local stack)`,
         invoker && functionName !== undefined
           ? invoker(lambda, functionName)
           : createIngestHandler({ doc, ...settings, logger: new Logger({ logLevel: 'SILENT' }) });
-      const report = await loadAll(input, ingest, IngestRejectedError, concurrency, settings.eventLogTable);
+      const viaFunction = invoker !== undefined;
+      const report = await loadAll(
+        input,
+        ingest,
+        IngestRejectedError,
+        concurrency,
+        viaFunction ? undefined : settings.eventLogTable,
+      );
       if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else printReport(report);
       return report.rejected > 0 ? 1 : 0;

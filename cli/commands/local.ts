@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TamperReport } from '../../domain/tamper.js';
+import { awsFailureOf } from '../../infra/awsErrors.js';
 import { readConfig } from '../../infra/config.js';
 import { parseInteger } from '../args.js';
 import { type Command, UsageError } from '../command.js';
@@ -87,9 +88,10 @@ poller with the real projector, prints the environment variables to export in an
     // On Ctrl-C the terminal signals DynamoDB Local too, so the poller's last request may fail: that is the shutdown.
     await running.catch(() => {});
     await stack.stop();
+    // DynamoDB Local gone under the poller is an endpoint failure (exit 3); cli/main.ts classifies it.
     if (outcome === 'failed') {
-      say(`the stream poller failed: ${(failure as Error)?.message ?? String(failure)}`);
-      return 1;
+      say('the stream poller failed; DynamoDB Local is stopped');
+      throw awsFailureOf(failure, stack.dynamo.endpoint) ?? failure;
     }
     say(`Stopped (${outcome}); ${projected} row(s) projected this session.`);
     return 0;

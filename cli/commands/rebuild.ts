@@ -12,6 +12,11 @@ import { parseScan, TARGET_OPTIONS, targetList } from '../targets.js';
 
 /** Exit code of a rebuild stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
 const INTERRUPTED = 130;
+/**
+ * A segment stopped on an error after the SDK's retries (throttling, the endpoint gone): AWS's side,
+ * the exit code of an AwsFailure (cli/main.ts EXIT_CODES). Resumable with --resume.
+ */
+const SEGMENT_FAILED = 3;
 
 function printReport(r: RebuildReport): void {
   const out = process.stdout;
@@ -48,6 +53,19 @@ function printReport(r: RebuildReport): void {
   for (const p of r.examples.poison) out.write(`poison: ${p}\n`);
   for (const e of r.examples.errors) out.write(`error: ${e}\n`);
   out.write(tamperedSection(r.tampered));
+}
+
+/** The checkpoint on disk, read before any scan: a file that is not one is a usage error, said at once. */
+function loadCheckpoint(checkpoint: RebuildCheckpointFile): ReturnType<RebuildCheckpointFile['load']> {
+  try {
+    return checkpoint.load();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${checkpoint.path} cannot be read as a rebuild checkpoint: ${(e as Error).message}`, {
+      code: 'CHECKPOINT_UNUSABLE',
+      cause: e,
+    });
+  }
 }
 
 const command: Command = {
@@ -101,7 +119,8 @@ newer" condition (safe while the projector runs). Service and deployment events 
   },
   notes: [
     '',
-    'Exit code 0 when complete, 1 on errors (rerun with --resume), 130 when interrupted (Ctrl-C).',
+    'Exit code 0 when complete, 3 when a segment stopped on an AWS error (rerun with --resume), 130 when',
+    'interrupted (Ctrl-C), 2 for a usage error.',
     "Tables: EVENT_LOG_TABLE, TASK_STATE_TABLE, INSTANCE_STATE_TABLE; STATE_TTL_DAYS as the projector's.",
   ],
   async run({ values, context }) {
@@ -110,7 +129,7 @@ newer" condition (safe while the projector runs). Service and deployment events 
     const checkpointPath =
       typeof values.checkpoint === 'string' ? values.checkpoint : defaultCheckpointPath(scan.eventLog, scan.targets);
     const checkpoint = new RebuildCheckpointFile(checkpointPath);
-    if (!values.resume && !values['dry-run'] && checkpoint.load()) {
+    if (!values['dry-run'] && loadCheckpoint(checkpoint) && !values.resume) {
       process.stderr.write(
         `A previous rebuild did not finish (${checkpointPath}); starting over. Use --resume to continue it.\n`,
       );
@@ -152,7 +171,7 @@ newer" condition (safe while the projector runs). Service and deployment events 
           `Rebuild of ${targetList(scan)} not complete; its checkpoint is ${checkpointPath}: rerun with --resume to continue.\n`,
         );
       }
-      return report.interrupted ? INTERRUPTED : report.errors > 0 ? 1 : 0;
+      return report.interrupted ? INTERRUPTED : report.errors > 0 ? SEGMENT_FAILED : 0;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

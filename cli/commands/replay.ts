@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FINAL_REPLAY_STATES, isReplayName, replayName, replayRequest } from '../../domain/replay.js';
 import { toIso } from '../../domain/time.js';
+import { nameFailedRequests } from '../../infra/awsErrors.js';
 import {
   createEventBridgeClient,
   describeReplay,
@@ -69,7 +70,7 @@ store's account. Runbook: docs/operations.md "Replay from the archive".`,
       throw new UsageError(`--name must be 1 to 64 of . - _ letters and digits, got ${JSON.stringify(name)}`);
     const pollMs = parseDuration(values['poll-interval'], '--poll-interval');
 
-    const client = createEventBridgeClient();
+    const client = nameFailedRequests(createEventBridgeClient());
     try {
       const target = await findReplayTarget(
         client,
