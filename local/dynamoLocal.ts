@@ -82,7 +82,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
       if (proc.exitCode !== null)
         throw new AwsFailure(
           'ENDPOINT_UNREACHABLE',
-          `DynamoDB Local for ${endpoint} exited with code ${proc.exitCode}:\n${output.trim()}`,
+          `DynamoDB Local for ${endpoint} exited with code ${proc.exitCode}; its output:\n${output.trim()}`,
           { endpoint },
         );
       try {
