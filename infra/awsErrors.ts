@@ -173,7 +173,7 @@ export function awsFailureOf(e: unknown, fallbackEndpoint = 'the AWS endpoint'):
     const attempts = err.$metadata?.attempts;
     return failure(
       'THROTTLED',
-      `${service} at ${endpoint} throttled ${what}${attempts ? ` ${attempts} times, the SDK's retries included` : ''} (${said})`,
+      `${service} at ${endpoint} throttled ${what}${attempts ? ` after ${attempts} attempts` : ''} (${said})`,
     );
   }
   return failure('AWS_ERROR', `${service} at ${endpoint} failed ${what} (${said})`);
