@@ -58,7 +58,11 @@ store's account. Runbook: docs/operations.md "Replay from the archive".`,
     'poll-interval': { type: 'string', value: 'D', default: '10s', help: 'how often --wait asks' },
     'dry-run': { type: 'boolean', help: 'find the archive and the rule, print the StartReplay request, start nothing' },
   },
-  notes: [TIME_NOTE, 'Exit codes: 0 started (or, with --wait, completed), 1 failed, cancelled or not found.'],
+  notes: [
+    TIME_NOTE,
+    'Exit codes: 0 started (or, with --wait, completed), 1 failed or cancelled (--wait), 2 usage, 3 the archive',
+    'or the rule not found, or EventBridge failed.',
+  ],
   async run({ values }) {
     const { sinceMs, untilMs } = parseClosedWindow(values);
     const stage = String(values.stage);
