@@ -195,6 +195,5 @@ export async function* mapItems<T, U>(items: AsyncIterable<T>, f: (item: T) => U
   for await (const item of items) yield f(item);
 }
 
-/** `arn:aws:ecs:us-east-1:111122223333:task/prod/0123…` → `task/prod/0123…`: the part a reader needs in a table. */
-export const shortArn = (arn: unknown): unknown =>
-  typeof arn === 'string' && /^arn:[^:]+:ecs:[^:]*:[^:]*:/.test(arn) ? arn.split(':').slice(5).join(':') : arn;
+// One shortArn for the tables and the report page, whose bundle can import only browser-safe modules.
+export { shortArn } from './report/shared/format.js';

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../bench/lifecycleReport.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import type { Pipeline } from '../local/localStack.js';
+import { pageBundleProblem } from '../scripts/buildPage.js';
 import { generateLifecycleWorkload } from '../sim/lifecycleWorkload.js';
 import { seededRandom } from '../sim/random.js';
 import { testPipeline } from './support/pipeline.js';
@@ -130,6 +131,9 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
 
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: .ci/run installs the Debian chromium package`);
+    // The CLI inlines the bundle on disk: testing an out-of-date one would test other code than page/*.ts.
+    const stale = await pageBundleProblem();
+    if (stale) throw new Error(stale);
     pipeline = await testPipeline(import.meta.filename);
     const workload = generateLifecycleWorkload(seededRandom(1616), {
       startMs: NOW - 3 * HOUR,

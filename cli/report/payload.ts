@@ -2,59 +2,22 @@ import { deploymentStep } from '../../domain/deployments.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import type { TaskLifecycle } from '../../domain/lifecycle/tasks.js';
 import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
-
-/**
- * The data the report page draws, made small: times as ms offsets from `since`, repeated strings
- * (statuses, task definitions, reasons) as indexes into one table, task ARNs without their common
- * prefix. 10,000 tasks come to about 2.5 MB of JSON. The page script (page.js) reads exactly this.
- */
-export interface ReportPayload {
-  readonly cluster: string;
-  readonly since: number;
-  readonly until: number;
-  readonly service: string | null;
-  /** Common prefix of the task ARNs (up to a `/`). */
-  readonly prefix: string;
-  /** The string table; -1 means absent. */
-  readonly str: readonly string[];
-  /** [name, lane count] per row group, in drawing order. */
-  readonly groups: readonly (readonly [string, number])[];
-  /** See TASK_FIELDS. */
-  readonly tasks: readonly unknown[][];
-  readonly deps: readonly unknown[];
-  readonly inst: readonly unknown[];
-  /** Task indexes of each stop-reason group, in the table's order. */
-  readonly stops: readonly number[][];
-  /** The names of a task's fields in `tasks[i]`, by position (TASK_FIELDS). */
-  readonly fields: readonly string[];
-  /** The task states the page has colours for (TASK_STATUSES). */
-  readonly states: readonly string[];
-}
-
-/** Positions of a task's fields in `tasks[i]` (sent to page.js as `fields`). */
-const TASK_FIELDS = [
-  'id',
-  'group',
-  'lane',
-  'taskDefinition',
-  'launchType',
-  'instance',
-  'stopCode',
-  'stoppedReason',
-  'states',
-  'times',
-  'containers',
-  'startedBy',
-  'capacityProvider',
-] as const;
-
-/** The task timestamps shown in the tooltip, in this order. */
-const PAYLOAD_TIMES = ['createdAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt', 'stoppingAt', 'stoppedAt'] as const;
+import {
+  type ContainerRow,
+  type DeploymentRow,
+  type InstanceRow,
+  type Offset,
+  type Ref,
+  type ReportPayload,
+  type SpanRow,
+  type TaskRow,
+  TOOLTIP_TIMES,
+} from './shared/payloadFormat.js';
 
 class Strings {
   readonly list: string[] = [];
   private readonly index = new Map<string, number>();
-  of(value: string | undefined | null): number {
+  of(value: string | undefined | null): Ref {
     if (value === undefined || value === null) return -1;
     let i = this.index.get(value);
     if (i === undefined) {
@@ -132,49 +95,65 @@ function revisionsOfDeployments(tasks: readonly TaskLifecycle[]): Map<string, st
   return out;
 }
 
+/**
+ * The data the report page draws, in the format of shared/payloadFormat.ts (which the page script
+ * reads with the same types). 10,000 tasks come to about 1.9 MB of JSON.
+ */
 export function reportPayload(report: LifecycleReport): ReportPayload {
   const { sinceMs, untilMs } = report.window;
-  const off = (t: number | undefined) => (t === undefined ? null : t - sinceMs);
+  const at = (t: number): Offset => t - sinceMs;
+  const atOrNull = (t: number | undefined): Offset | null => (t === undefined ? null : t - sinceMs);
   const s = new Strings();
+  const span = (x: { status: string; start: number; end: number | undefined }): SpanRow => [
+    s.of(x.status),
+    at(x.start),
+    atOrNull(x.end),
+  ];
   const tasks = report.tasks;
   const prefix = commonPrefix(tasks.map((t) => t.taskArn));
   const { lane, groups, groupOf } = packLanes(tasks, untilMs, Math.max(1, (untilMs - sinceMs) / 150));
   const taskIndex = new Map(tasks.map((t, i) => [t.taskArn, i]));
-  const rows = tasks.map((t, i) => [
-    t.taskArn.slice(prefix.length),
-    groupOf[i],
-    lane[i],
-    s.of(t.taskDefinition),
-    s.of(t.launchType),
-    s.of(t.containerInstanceArn),
-    s.of(t.stopCode),
-    s.of(t.stoppedReason),
-    t.states.flatMap((st) => [s.of(st.status), st.start - sinceMs]),
-    PAYLOAD_TIMES.map((f) => off(t.times[f])),
-    t.containers.map((c) => [s.of(c.name), s.of(c.lastStatus), c.exitCode ?? null, s.of(c.reason)]),
-    s.of(t.startedBy),
-    s.of(t.capacityProviderName),
-  ]);
+  const rows = tasks.map(
+    (t, i): TaskRow => [
+      t.taskArn.slice(prefix.length),
+      groupOf[i] as number,
+      lane[i] as number,
+      s.of(t.taskDefinition),
+      s.of(t.launchType),
+      s.of(t.containerInstanceArn),
+      s.of(t.stopCode),
+      s.of(t.stoppedReason),
+      t.states.flatMap((st) => [s.of(st.status), at(st.start)]),
+      TOOLTIP_TIMES.map(([f]) => atOrNull(t.times[f])),
+      t.containers.map((c): ContainerRow => [s.of(c.name), s.of(c.lastStatus), c.exitCode ?? null, s.of(c.reason)]),
+      s.of(t.startedBy),
+      s.of(t.capacityProviderName),
+    ],
+  );
   const revisions = revisionsOfDeployments(tasks);
-  const deps = report.deployments.map((d) => ({
-    id: d.deploymentId,
-    svc: d.serviceArn,
-    s: off(d.startTime),
-    e: off(d.endTime),
-    o: d.outcome,
-    to: d.rolledBackTo ?? null,
-    of: d.rollbackOf ?? null,
-    r: d.reason ?? null,
-    td: revisions.get(d.deploymentId) ?? null,
-    ch: d.changes.map((c) => [deploymentStep(c.eventName), off(c.eventTime)]),
-  }));
-  const inst = report.instances.map((l) => ({
-    arn: l.containerInstanceArn,
-    ec2: l.ec2InstanceId ?? null,
-    sp: l.spans.map((x) => [s.of(x.status), off(x.start), off(x.end)]),
-    dc: l.disconnections.map((x) => [off(x.start), off(x.end)]),
-    h: l.health.map((x) => [s.of(x.status), off(x.start), off(x.end)]),
-  }));
+  const deps = report.deployments.map(
+    (d): DeploymentRow => ({
+      id: d.deploymentId,
+      svc: d.serviceArn,
+      s: at(d.startTime),
+      e: atOrNull(d.endTime),
+      o: d.outcome,
+      to: d.rolledBackTo ?? null,
+      of: d.rollbackOf ?? null,
+      r: d.reason ?? null,
+      td: revisions.get(d.deploymentId) ?? null,
+      ch: d.changes.map((c) => [deploymentStep(c.eventName), at(c.eventTime)] as const),
+    }),
+  );
+  const inst = report.instances.map(
+    (l): InstanceRow => ({
+      arn: l.containerInstanceArn,
+      ec2: l.ec2InstanceId ?? null,
+      sp: l.spans.map(span),
+      dc: l.disconnections.map((x) => [at(x.start), atOrNull(x.end)] as const),
+      h: l.health.map(span),
+    }),
+  );
   return {
     cluster: report.clusterArn,
     since: sinceMs,
@@ -187,7 +166,6 @@ export function reportPayload(report: LifecycleReport): ReportPayload {
     deps,
     inst,
     stops: report.stops.map((g) => g.taskArns.flatMap((a) => taskIndex.get(a) ?? [])),
-    fields: TASK_FIELDS,
     states: TASK_STATUSES,
   };
 }
