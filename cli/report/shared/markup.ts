@@ -15,7 +15,11 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+const SPECIAL = /[&<>"']/;
+
+/** Most inserted strings (statuses, numbers' neighbours, ARNs) have nothing to escape: tested first, since 10,000 bars insert 100,000 of them. */
+export const escapeHtml = (text: string): string =>
+  SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string) : text;
 
 export class Html {
   constructor(readonly text: string) {}
