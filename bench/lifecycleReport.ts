@@ -12,7 +12,8 @@ import { median, say } from './support/measure.js';
  * The lifecycle report at scale: a window with 10,000 tasks, rendered to HTML by the same code as
  * `ecs-events report` (the log read aside: the events go straight from the generator into the pure
  * report builder), then opened in headless Chromium: file size, and the median of 3 navigations to
- * `data-ready`. Targets (issue 16): < 5 MB and < 3 s.
+ * `data-ready`. Targets (issue 16): < 5 MB and < 3 s. The page script is the built
+ * cli/report/page.bundle.js, as in a report (`npm run build:page` after editing cli/report/page/).
  */
 export interface LifecycleReportFigure {
   readonly tasks: number;
@@ -55,7 +56,7 @@ export async function measureReady(file: string, runs: number): Promise<{ readyM
       await page.goto(pathToFileURL(file).href, { waitUntil: 'commit' });
       await page.waitForSelector('html[data-ready]', { timeout: 60_000, state: 'attached' });
       readyMs.push(
-        // A string: this project's TypeScript has no DOM types. The page marks 'data-ready' when drawn.
+        // Browser code, as a string: run in the page, not here. The page marks 'data-ready' when drawn.
         await page.evaluate<number>(
           `Math.round((performance.getEntriesByName('data-ready')[0]?.startTime ?? performance.now()) -
             (performance.getEntriesByType('navigation')[0]?.startTime ?? 0))`,
