@@ -52,7 +52,10 @@ export interface Report {
 }
 
 export function readReport(): Report {
-  const data = JSON.parse(document.getElementById('report-data')?.textContent ?? 'null') as ReportPayload;
+  const json = document.getElementById('report-data')?.textContent;
+  if (!json) throw new Error('the report page has no #report-data');
+  // Written by payload.ts from the same type: the one place the page trusts the JSON's shape.
+  const data = JSON.parse(json) as ReportPayload;
   const span = Math.max(1, data.until - data.since);
   const str = (ref: Ref): string | undefined => (ref < 0 ? undefined : data.str[ref]);
   const tasks = data.tasks.map((row): Task => {
