@@ -1,7 +1,7 @@
 // `ecs-events iam-policy`: the IAM policy the CLI needs, from one source. Each command says, in its own
 // file (cli/commands/<name>.ts, `uses`), which of its uses call AWS and which actions each calls on which
 // resource; the resources are rendered from the table model (infra/tables.cjs: tables and their indexes)
-// and the deploy's naming (deploy/cloudformation.cjs). test/iamPolicy.test.ts runs every use against
+// and the deploy's naming (deploy/names.cjs). test/iamPolicy.test.ts runs every use against
 // DynamoDB Local and moto_server, records every call through SDK middleware, and fails when a use calls
 // what its entry lacks or its entry grants what it never calls: change a command, and the test says
 // what to change in its `uses`. (cli/commands/iam-policy.ts loads this module when it runs: a static

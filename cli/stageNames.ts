@@ -1,8 +1,24 @@
+import deployModel, { type DeployNames, type NamesInput } from '../deploy/names.cjs';
+import { UsageError } from '../domain/errors.js';
+
+/** The stage the deploy and the CLI take when none is given (serverless.yml's provider.stage default). */
+export const DEFAULT_STAGE = deployModel.DEFAULT_STAGE;
+
 /**
- * The names a stage deploys (serverless.yml custom.ingestRuleName; deploy/cloudformation.cjs
- * eventArchiveName): test/deploy.test.ts checks that they are the template's.
+ * Every name a stage deploys, from the deploy's own naming function (deploy/names.cjs), which the
+ * deploy tests check against the packaged template. A bad stage or suffix is a usage error, in the
+ * deploy's words.
  */
-export const deployedNames = (stage: string) => ({
-  archive: `ecs-event-store-${stage}-ecs-events`.slice(0, 48),
-  rule: `ecs-event-store-${stage}-ecs-events`,
-});
+export function stageNames(input: NamesInput): DeployNames {
+  try {
+    return deployModel.deployNames(input);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The event archive and the ingest rule of a stage (`ecs-events replay` looks them up). */
+export function deployedNames(stage: string): { archive: string; rule: string } {
+  const names = stageNames({ stage });
+  return { archive: names.eventArchive, rule: names.ingestRule };
+}

@@ -1,8 +1,14 @@
-// Types of the CommonJS deploy renderer (cloudformation.cjs).
+// Types of the deploy model's entry point (cloudformation.cjs) and of the settings it renders from.
 import type { TableKind } from '../infra/tables.cjs';
+import type { DeployNames, FunctionName, NamesInput } from './names.cjs';
+
+export type { DeployNames, FunctionName, NamesInput };
 
 export interface DeploySettings {
   stage: string;
+  /** Every name of the deployment (deploy/names.cjs). */
+  names: DeployNames;
+  /** names.tables. */
   tableNames: Record<TableKind, string>;
   stateTtlDays: string;
   eventLogRetentionDays: string;
@@ -11,8 +17,6 @@ export interface DeploySettings {
   lambdaLogRetentionDays: number;
   iteratorAgeAlarmMs: number;
   alarmActions: string[];
-  /** The fixed RoleName of each function's role (the log's resource policy names the append roles by ARN). */
-  roleNames: { ingest: string; projector: string; reconciler: string };
   /** A role let through the log's PutItem lock on purpose (copy-back after a restore), or "". */
   logRepairPrincipalArn: string;
   /** Every ECS event: the ingest rule's, the archive's and the member forwarders' pattern. */
@@ -26,6 +30,8 @@ export interface DeploySettings {
   centralEventBusName: string;
   ingestEventBus: string | Record<string, unknown>;
   ingestRuleArnPath: string;
+  /** The ingest rule's ARN, an Fn::Join (the dead-letter queue's policy condition). */
+  ingestRuleArn: Record<string, unknown>;
   ingestRuleMetricDimensions: { Name: string; Value: string }[];
   eventArchive: { enabled: false } | { enabled: true; retentionDays: number };
   eventArchiveName: string;
@@ -45,30 +51,51 @@ export interface EcsEventPattern {
   readonly source: readonly string[];
   readonly 'detail-type': readonly { readonly prefix: string }[];
 }
-export type RawSettings = Partial<Record<Exclude<keyof DeploySettings, 'tableNames' | 'alarmActions'>, unknown>> & {
-  stateTableSuffix?: unknown;
-  iteratorAgeAlarmSeconds?: unknown;
-  alarmTopicArn?: unknown;
-  logRepairPrincipalArn?: unknown;
-  service?: unknown;
-  ingestRuleName?: unknown;
-  organizationId?: unknown;
-  memberAccountIds?: unknown;
-  metricAccountIds?: unknown;
-  eventArchiveRetentionDays?: unknown;
-  reconcileSchedule?: unknown;
-  reconcileClusters?: unknown;
-  reconcileRate?: unknown;
+/** The raw values: `stage`, `service`, and the parameters of serverless.yml by name. */
+export type RawSettings = Partial<
+  Record<
+    | 'stage'
+    | 'service'
+    | 'stateTableSuffix'
+    | 'stateTtlDays'
+    | 'eventLogRetentionDays'
+    | 'redactOverrideEnvironment'
+    | 'logLevel'
+    | 'lambdaLogRetentionDays'
+    | 'iteratorAgeAlarmSeconds'
+    | 'alarmTopicArn'
+    | 'logRepairPrincipalArn'
+    | 'organizationId'
+    | 'memberAccountIds'
+    | 'metricAccountIds'
+    | 'eventArchiveRetentionDays'
+    | 'reconcileSchedule'
+    | 'reconcileClusters'
+    | 'reconcileRate',
+    unknown
+  >
+>;
+type Resources = Record<string, Record<string, unknown>>;
+export declare const LOGICAL_IDS: {
+  tables: Record<TableKind, string>;
+  routing: { centralEventBus: string; eventArchive: string };
+  queues: { ingestFailures: string; ingestRuleDeadLetters: string; projectorFailures: string; logTampered: string };
+  roles: Record<FunctionName, string>;
+  functions: Record<FunctionName, string>;
+  logGroups: Record<FunctionName, string>;
 };
 export declare const TABLE_LOGICAL_IDS: Record<TableKind, string>;
-export declare function tableNames(stage: string, stateTableSuffix?: string): Record<TableKind, string>;
-export declare function deploySettings(raw: RawSettings): DeploySettings;
-/** The roles allowed to PutItem on the log, by their key in DeploySettings.roleNames. */
-export declare const APPEND_ROLES: readonly ('ingest' | 'reconciler' | 'projector')[];
-export declare function tableResources(settings: DeploySettings): Record<string, Record<string, unknown>>;
-export declare const ECS_EVENT_PATTERN: EcsEventPattern;
 export declare const ROUTING_LOGICAL_IDS: { centralEventBus: string; eventArchive: string };
 export declare const ROUTING_CONDITIONS: { centralEventBus: string; eventArchive: string };
+export declare const ECS_EVENT_PATTERN: EcsEventPattern;
+/** The roles allowed to PutItem on the log, by function. */
+export declare const APPEND_ROLES: readonly FunctionName[];
+export declare function deployNames(input: NamesInput): DeployNames;
+export declare function tableNames(stage: string, stateTableSuffix?: string): Record<TableKind, string>;
+export declare function deploySettings(raw: RawSettings): DeploySettings;
+/** Every resource deploy/ renders, and the routing conditions: what serverless.yml merges into its `resources`. */
+export declare function renderedTemplate(settings: DeploySettings): { Resources: Resources; Conditions: Resources };
+export declare function tableResources(settings: DeploySettings): Resources;
+export declare function routingResources(settings: DeploySettings): Resources;
 /** The reconciler role's policy statements (least privilege, by cluster where IAM allows). */
 export declare function reconcilerStatements(settings: DeploySettings): Record<string, unknown>[];
-export declare function routingResources(settings: DeploySettings): Record<string, Record<string, unknown>>;

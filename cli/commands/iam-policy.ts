@@ -1,11 +1,7 @@
-import cfn from '../../deploy/cloudformation.cjs';
 import { ACCOUNT, REGION } from '../../domain/arn.js';
 import { type Command, UsageError } from '../command.js';
 import { POLICY_ROLES, type PolicyRole } from '../iamTargets.js';
-import { deployedNames } from '../stageNames.js';
-
-/** The service name of serverless.yml: the prefix of every function and rule name. */
-const SERVICE = 'ecs-event-store';
+import { DEFAULT_STAGE, stageNames } from '../stageNames.js';
 
 const command: Command = {
   summary: 'print the IAM policy (JSON) an operator or a reader needs to run the CLI on a deployment',
@@ -28,7 +24,7 @@ of a restore needs PutItem on the log besides). Attach it to the role operators 
     stage: {
       type: 'string',
       value: 'S',
-      default: 'dev',
+      default: DEFAULT_STAGE,
       help: 'the deployment: ECSEventLog-<S>, ecs-event-store-<S>-ingest, ...',
     },
     suffix: {
@@ -56,26 +52,22 @@ of a restore needs PutItem on the log besides). Attach it to the role operators 
       throw new UsageError(`--region must be a region or *, got ${JSON.stringify(region)}`);
     if (account !== '*' && !ACCOUNT.test(account))
       throw new UsageError(`--account must be 12 digits or *, got ${JSON.stringify(account)}`);
-    // The deploy's rules for a stage (deploy/cloudformation.cjs) and its table names.
-    if (!/^[A-Za-z0-9-]{1,16}$/.test(stage))
-      throw new UsageError(`--stage must be 1 to 16 letters, digits or "-", got ${JSON.stringify(stage)}`);
-    let tables: ReturnType<typeof cfn.tableNames>;
-    try {
-      tables = cfn.tableNames(stage, (values.suffix as string | undefined) ?? '');
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const names = deployedNames(stage);
+    // The deploy's own names of the stage (deploy/names.cjs), checked by its rules.
+    const names = stageNames({
+      stage,
+      stateTableSuffix: (values.suffix as string | undefined) ?? '',
+      centralBus: Boolean(values['central-bus']),
+    });
     // Loaded here: cli/iamPolicy.ts reads every command's uses from the registry, which imports this file.
     const { iamPolicy } = await import('../iamPolicy.js');
     const policy = iamPolicy(role, {
       partition: String(values.partition),
       region,
       account,
-      tables,
-      ingestFunction: `${SERVICE}-${stage}-ingest`,
-      archive: names.archive,
-      ingestRulePath: values['central-bus'] ? `rule/${SERVICE}-${stage}/${names.rule}` : `rule/${names.rule}`,
+      tables: names.tables,
+      ingestFunction: names.functions.ingest,
+      archive: names.eventArchive,
+      ingestRulePath: names.ingestRuleArnPath,
     });
     process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
     return 0;

@@ -1,0 +1,55 @@
+// The four SQS queues (14 days, encrypted with SQS-managed keys: free, and EventBridge can write to
+// them, which it cannot with aws/sqs) and the policy of the rule's dead-letter queue.
+'use strict';
+
+const { LOGICAL_IDS } = require('./logicalIds.cjs');
+const { getAtt, ref } = require('./intrinsics.cjs');
+
+/**
+ * Which queues outlive the stack: those that can hold the only copy of an event (parked,
+ * dead-lettered, or the old image of a tampered log item) are kept by `remove` and by a replacing
+ * change (docs/deploy.md). The projector's holds pointers only (shard and sequence range, never
+ * events: the log has the events, and `verify --repair` needs no pointer): deleted with the stack.
+ */
+const KEEPS_EVENTS = { ingestFailures: true, ingestRuleDeadLetters: true, projectorFailures: false, logTampered: true };
+
+const FOURTEEN_DAYS = 1_209_600;
+
+function queueResources(settings) {
+  const queue = (key) => ({
+    Type: 'AWS::SQS::Queue',
+    ...(KEEPS_EVENTS[key] && { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }),
+    Properties: {
+      QueueName: settings.names.queues[key],
+      MessageRetentionPeriod: FOURTEEN_DAYS,
+      SqsManagedSseEnabled: true,
+    },
+  });
+  const ids = LOGICAL_IDS.queues;
+  const deadLetters = ids.ingestRuleDeadLetters;
+  return {
+    ...Object.fromEntries(Object.keys(KEEPS_EVENTS).map((key) => [ids[key], queue(key)])),
+    // EventBridge's dead letters of the ingest rule, and only of that rule.
+    [`${deadLetters}Policy`]: {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [ref(deadLetters)],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'OnlyTheIngestRuleMayDeadLetter',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: getAtt(deadLetters),
+              Condition: { ArnEquals: { 'aws:SourceArn': settings.ingestRuleArn } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+module.exports = { queueResources };

@@ -1,0 +1,97 @@
+// The validated settings of one deployment, from the raw parameter values: what serverless.yml reads
+// as ${self:custom.settings.<key>} and what every renderer of deploy/ renders from.
+'use strict';
+
+const { stackArn } = require('./intrinsics.cjs');
+const { DEFAULT_SERVICE, deployNames } = require('./names.cjs');
+const p = require('./parameters.cjs');
+const { ECS_EVENT_PATTERN, routingSettings } = require('./routing.cjs');
+
+/** The `params:` of serverless.yml (its `default:` block documents each), read by name. */
+const PARAMETERS = Object.freeze([
+  'stateTableSuffix',
+  'stateTtlDays',
+  'eventLogRetentionDays',
+  'redactOverrideEnvironment',
+  'logLevel',
+  'lambdaLogRetentionDays',
+  'iteratorAgeAlarmSeconds',
+  'alarmTopicArn',
+  'logRepairPrincipalArn',
+  'organizationId',
+  'memberAccountIds',
+  'eventArchiveRetentionDays',
+  'metricAccountIds',
+  'reconcileSchedule',
+  'reconcileClusters',
+  'reconcileRate',
+]);
+
+/** The reconciler's settings: its schedule, its clusters (names; ARNs for its environment), its rate. */
+function reconcileSettings(raw) {
+  const schedule = p.reconcileScheduleSetting(raw.reconcileSchedule ?? 'rate(1 hour)');
+  const clusters = p.clusterNamesSetting(raw.reconcileClusters);
+  const clusterArns = clusters.map((name) => stackArn('ecs', `cluster/${name}`));
+  return {
+    reconcileScheduleExpression: schedule.expression,
+    reconcileScheduleEnabled: schedule.enabled,
+    reconcileClusterNames: clusters,
+    reconcileRate: String(p.reconcileRateSetting(raw.reconcileRate ?? '10')),
+    // RECONCILE_CLUSTERS: the ARNs, comma-separated ("" = every cluster ListClusters returns).
+    reconcileClustersEnv: clusters.length === 0 ? '' : { 'Fn::Join': [',', clusterArns] },
+  };
+}
+
+/**
+ * Validated deploy settings from the raw parameter values (strings from `--param`, or the `params:`
+ * defaults of serverless.yml), `stage` and `service`. Every error names the parameter and the rule.
+ */
+function deploySettings(raw) {
+  const organizationId = p.organizationIdSetting(raw.organizationId);
+  const memberAccountIds = p.accountIdsSetting('memberAccountIds', raw.memberAccountIds);
+  const names = deployNames({
+    service: String(raw.service ?? DEFAULT_SERVICE),
+    stage: String(raw.stage ?? ''),
+    stateTableSuffix: String(raw.stateTableSuffix ?? '').trim(),
+    centralBus: organizationId !== '' || memberAccountIds.length > 0,
+  });
+  const lambdaLogRetentionDays = p.logGroupRetentionSetting('lambdaLogRetentionDays', raw.lambdaLogRetentionDays);
+  const alarmTopicArn = p.alarmTopicSetting(raw.alarmTopicArn);
+  return {
+    stage: names.stage,
+    names,
+    tableNames: names.tables,
+    // Lambda environment values are strings.
+    stateTtlDays: String(p.integerSetting('stateTtlDays', raw.stateTtlDays)),
+    eventLogRetentionDays: String(p.integerSetting('eventLogRetentionDays', raw.eventLogRetentionDays)),
+    redactOverrideEnvironment: String(p.booleanSetting('redactOverrideEnvironment', raw.redactOverrideEnvironment)),
+    logLevel: p.logLevelSetting(raw.logLevel),
+    lambdaLogRetentionDays,
+    // Up to a week: Lambda gives up on stream records long before (maximumRecordAgeInSeconds).
+    iteratorAgeAlarmMs:
+      p.integerSetting('iteratorAgeAlarmSeconds', raw.iteratorAgeAlarmSeconds, { min: 1, max: 7 * 86_400 }) * 1000,
+    alarmActions: alarmTopicArn === '' ? [] : [alarmTopicArn],
+    logRepairPrincipalArn: p.repairPrincipalSetting(raw.logRepairPrincipalArn),
+    ecsEventPattern: ECS_EVENT_PATTERN,
+    ...routingSettings({
+      names,
+      organizationId,
+      memberAccountIds,
+      metricAccountIds: p.accountIdsSetting('metricAccountIds', raw.metricAccountIds),
+      archive: p.archiveRetentionSetting(raw.eventArchiveRetentionDays ?? 30),
+    }),
+    ...reconcileSettings(raw),
+  };
+}
+
+/** Reads the stage, the service and the parameters through Serverless' variable resolver. */
+async function resolvedSettings({ resolveVariable }) {
+  const raw = {
+    stage: await resolveVariable('sls:stage'),
+    service: await resolveVariable('self:service'),
+  };
+  for (const name of PARAMETERS) raw[name] = await resolveVariable(`param:${name}`);
+  return deploySettings(raw);
+}
+
+module.exports = { PARAMETERS, deploySettings, resolvedSettings };
