@@ -1,5 +1,6 @@
 import { type EcsResourceType, parseEcsArn } from '../domain/arn.js';
 import type { ClosedWindow, TimeWindow } from '../domain/audit/window.js';
+import { ARN_FORMS } from '../domain/kinds.js';
 import { parseIsoTime } from '../domain/time.js';
 import { UsageError } from './command.js';
 import type { OptionTable } from './options.js';
@@ -94,12 +95,8 @@ export const PAGE_OPTIONS: OptionTable = {
 export const parsePageSize = (values: Record<string, unknown>): number | undefined =>
   parseInteger(values['page-size'], '--page-size', 1);
 
-const ARTICLE: Record<EcsResourceType, string> = {
-  task: 'task/<cluster>/<id>',
-  'container-instance': 'container-instance/<cluster>/<id>',
-  service: 'service/<cluster>/<name>',
-  cluster: 'cluster/<name>',
-};
+/** How a usage message writes an ARN of each type: the forms the kinds declare (domain/kinds.ts), and clusters'. */
+const ARTICLE: Record<EcsResourceType, string> = { ...ARN_FORMS, cluster: 'cluster/<name>' };
 
 /** An ARN argument of one of the given ECS resource types, or a usage error that shows the expected form. */
 export function parseArnArg(value: unknown, what: string, types: readonly EcsResourceType[]): string {

@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical.js';
 import { decodeEvent } from './eventCodec.js';
 import type { ParsedEvent } from './eventTypes.js';
-import { isStateKind } from './kinds.js';
+import { type VersionRule, versionRuleOf } from './kinds.js';
 import { eventIdentity } from './provenance.js';
 
 /**
@@ -11,6 +11,14 @@ import { eventIdentity } from './provenance.js';
  * derived from it, without its provenance fields (an archive replay adds `replay-name`).
  */
 export function isSameEvent(incoming: ParsedEvent, storedEvent: unknown): boolean {
+  return isSameEventUnder(versionRuleOf(incoming.kind), incoming.event, storedEvent);
+}
+
+/**
+ * The same rule for an event keyed by a version rule of domain/kinds.ts: the rule decides, not the
+ * kind's name, so an event of a type promoted out of `other` (same keys) compares as it always did.
+ */
+export function isSameEventUnder(rule: VersionRule, incoming: { detail?: unknown }, storedEvent: unknown): boolean {
   let stored: { detail?: unknown };
   try {
     // The stored item's `event` attribute, in whichever codec it was written (domain/eventCodec.ts).
@@ -18,7 +26,7 @@ export function isSameEvent(incoming: ParsedEvent, storedEvent: unknown): boolea
   } catch {
     return false;
   }
-  return isStateKind(incoming.kind)
-    ? canonicalJson(stored.detail) === canonicalJson(incoming.event.detail)
-    : canonicalJson(eventIdentity(stored)) === canonicalJson(eventIdentity(incoming.event));
+  return rule === 'detailVersion'
+    ? canonicalJson(stored.detail) === canonicalJson(incoming.detail)
+    : canonicalJson(eventIdentity(stored)) === canonicalJson(eventIdentity(incoming));
 }

@@ -15,21 +15,21 @@ export interface EcsEvent {
   [extra: string]: unknown;
 }
 
-/** A validated event, ready to append to the log. */
-export interface ParsedEvent {
-  readonly kind: Kind;
+/** A validated event, ready to append to the log (of a kind of domain/kinds.ts; a test may key by kinds of its own). */
+export interface ParsedEvent<K extends string = Kind> {
+  readonly kind: K;
   readonly detailType: string;
   /**
-   * Partition key of the log: task, container-instance or service ARN; for kind `other`,
-   * `<resourceArn>#other` (domain/otherEvents.ts).
+   * Partition key of the log, as the kind's keys declare it (domain/kinds.ts): task,
+   * container-instance or service ARN; for kind `other`, `<resourceArn>#other` (domain/otherEvents.ts).
    */
   readonly arn: string;
   /**
-   * Sort key of the log. `detail.version` for tasks and instances; for every other kind (service,
-   * deployment, other) the derived version of domain/derivedVersion.ts.
+   * Sort key of the log, by the kind's version rule: `detail.version` for tasks and instances; for
+   * every other kind (service, deployment, other) the derived version of domain/derivedVersion.ts.
    */
   readonly version: number;
-  /** Kind `other` only: the resource the event is about (its partition key without `#other`). */
+  /** When the partition key is not the plain ARN (kind `other`): the resource, the key without its suffix. */
   readonly resourceArn?: string;
   readonly clusterArn: string | undefined;
   readonly eventId: string | undefined;

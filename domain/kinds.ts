@@ -1,27 +1,122 @@
+import keySuffixes, { type KeySuffixName } from './keySuffixes.cjs';
+
+const { KEY_SUFFIXES } = keySuffixes;
+
 /**
- * The one vocabulary of what the log holds. A kind names its EventBridge detail-type, the ECS
- * resource type of the ARN it is keyed by, the `timeline --type` word that selects it, and, for the
- * two kinds whose events carry `detail.version`, the latest-state table it projects into (a table
- * name of the table model, infra/tables.cjs) with that table's key attribute and terminal status.
- * The last kind, `other`, has no single detail-type: it is every other `ECS ...` detail-type, the
- * ones AWS added since the first four (container instance health, daemon actions and deployments,
- * lifecycle hooks) and the ones it will add; history only, keyed by resource (domain/otherEvents.ts).
- * Everything else about kinds (which detail-types a scan reads, which table a row goes to, which
- * ARN form a command accepts) is derived from this table. docs/events.md lists them with their keys.
+ * Which ARN a kind's log partition is keyed by (domain/parseEvent.ts applies the rule; the
+ * reconciler's items are built by domain/observation.ts with the same ARN).
+ */
+export type PartitionRule =
+  /** `detail[arnField]`, an ECS ARN of the kind's `resourceType` (tasks, container instances). */
+  | 'detailArn'
+  /** `resources[0]`, an ECS ARN of the kind's `resourceType` (a service action or deployment names its service there). */
+  | 'firstResource'
+  /** The other-resource rule (domain/otherEvents.ts): `resources[0]`, else a detail ARN field, else the account. */
+  | 'otherResource';
+
+/** What a kind's log sort key is. */
+export type VersionRule =
+  /** `detail.version`, ECS's counter per resource: a higher one happened later, an equal one is a redelivery. */
+  | 'detailVersion'
+  /** domain/derivedVersion.ts: the event-time second × 10^6 + a hash of the event (it carries no version the log may order by). */
+  | 'derived'
+  /** The `version` the ECS API returned with the resource (the reconciler's observation). */
+  | 'apiVersion'
+  /** The version of the latest-state row the item marks (a missing mark). */
+  | 'rowVersion';
+
+/** Where a kind's events are stored: partition `<ARN of the rule><suffix>`, sort key by the version rule. */
+export interface KindKeys {
+  readonly partition: PartitionRule;
+  /** A suffix name of domain/keySuffixes.cjs, the one declaration of the suffixes and of who may write each. */
+  readonly suffix: KeySuffixName;
+  readonly version: VersionRule;
+}
+
+/** How an event of another type is summed up in one line of `history` (domain/audit/history.ts). */
+export type HistorySummary = 'detailFields';
+
+/** The words and forms readers show a kind by. */
+export interface KindLabels {
+  /** The `timeline --type` word that selects it. */
+  readonly timelineType: string;
+  /** The TYPE a timeline row shows for it. */
+  readonly timelineWord: string;
+  /** How an ARN of its resource is written in a usage message, after `arn:aws:ecs:<region>:<account>:`. */
+  readonly arnForm?: string;
+  /**
+   * How `history` shows it: as a `version` of the resource, or `aside`: a row between the versions
+   * by event time, with no version of the resource, its detail-type and a one-line summary.
+   */
+  readonly history: 'version' | 'aside';
+  readonly historySummary?: HistorySummary;
+}
+
+/** What a kind declares. Everything else about kinds is derived from these declarations. */
+export interface KindDeclaration {
+  /** Its EventBridge detail-type (or, for `other`, the prefix of the detail-types it takes). */
+  readonly detailType?: string;
+  readonly detailTypePrefix?: string;
+  /** The ECS resource type of the ARN it is keyed by (partition rules `detailArn`, `firstResource`). */
+  readonly resourceType?: string;
+  /** The detail field that holds that ARN (partition rule `detailArn`). */
+  readonly arnField?: string;
+  readonly keys: KindKeys;
+  /**
+   * Detail fields that must be non-empty strings of at most 1024 bytes when present, besides the
+   * state's status field: a reader takes them as strings (a deployment id exceeds 2^53 as a number).
+   */
+  readonly detailStrings?: readonly string[];
+  readonly labels: KindLabels;
+  /** The latest-state table it projects into (a table name of infra/tables.cjs), its key and terminal status. */
+  readonly state?: {
+    readonly table: string;
+    readonly key: string;
+    readonly statusField: string;
+    readonly terminalStatus: string;
+  };
+  /** The reconciler's: the state kind whose states it observes through the ECS API. */
+  readonly observes?: string;
+  /** The reconciler's: the state kind whose rows it marks "ECS did not know it". */
+  readonly marks?: string;
+  /** `other`: the types some reader looks for by name. */
+  readonly named?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one vocabulary of what the log holds: every kind of event, by its EventBridge detail-type,
+ * with its keys (which ARN keys its partition, the key suffix, what its version is), the labels
+ * readers show it by, and, for the two kinds whose events carry `detail.version`, the latest-state
+ * table it projects into (a table name of the table model, infra/tables.cjs) with that table's key
+ * attribute and terminal status. The last kind, `other`, has no single detail-type: it is every
+ * other `ECS ...` detail-type, the ones AWS added since the first four (container instance health,
+ * daemon actions and deployments, lifecycle hooks) and the ones it will add; history only, keyed by
+ * resource (domain/otherEvents.ts). Everything else about kinds (how ingest keys an event, which
+ * detail-types a scan reads, which table a row goes to, which ARN form a command accepts, the
+ * timeline's words, how history shows an event, which events the service readers take) is derived
+ * from this table. Besides the kinds, the log holds only the tamper markers (domain/tamper.ts).
+ * docs/events.md lists the kinds with their keys; docs/architecture.md says how to add one.
  */
 export const KINDS = {
   task: {
     detailType: 'ECS Task State Change',
     resourceType: 'task',
     arnField: 'taskArn',
-    timelineType: 'task',
+    keys: { partition: 'detailArn', suffix: 'event', version: 'detailVersion' },
+    labels: { timelineType: 'task', timelineWord: 'task', arnForm: 'task/<cluster>/<id>', history: 'version' },
     state: { table: 'taskState', key: 'taskArn', statusField: 'lastStatus', terminalStatus: 'STOPPED' },
   },
   instance: {
     detailType: 'ECS Container Instance State Change',
     resourceType: 'container-instance',
     arnField: 'containerInstanceArn',
-    timelineType: 'instance',
+    keys: { partition: 'detailArn', suffix: 'event', version: 'detailVersion' },
+    labels: {
+      timelineType: 'instance',
+      timelineWord: 'instance',
+      arnForm: 'container-instance/<cluster>/<id>',
+      history: 'version',
+    },
     state: {
       table: 'instanceState',
       key: 'containerInstanceArn',
@@ -29,8 +124,31 @@ export const KINDS = {
       terminalStatus: 'INACTIVE',
     },
   },
-  serviceAction: { detailType: 'ECS Service Action', resourceType: 'service', timelineType: 'service' },
-  deployment: { detailType: 'ECS Deployment State Change', resourceType: 'service', timelineType: 'service' },
+  /** A service's events carry no version: keyed by their service, with a derived version. */
+  serviceAction: {
+    detailType: 'ECS Service Action',
+    resourceType: 'service',
+    keys: { partition: 'firstResource', suffix: 'event', version: 'derived' },
+    labels: {
+      timelineType: 'service',
+      timelineWord: 'service',
+      arnForm: 'service/<cluster>/<name>',
+      history: 'version',
+    },
+  },
+  deployment: {
+    detailType: 'ECS Deployment State Change',
+    resourceType: 'service',
+    keys: { partition: 'firstResource', suffix: 'event', version: 'derived' },
+    // `ecs-svc/<19 digits>` exceeds 2^53: as a JSON number it has already lost digits, so only a string is kept.
+    detailStrings: ['deploymentId'],
+    labels: {
+      timelineType: 'service',
+      timelineWord: 'deployment',
+      arnForm: 'service/<cluster>/<name>',
+      history: 'version',
+    },
+  },
   /**
    * What the reconciler (usecases/reconcile.ts) learned from the ECS API, never from EventBridge:
    * ingest refuses these detail-types (they do not start with "ECS "). An observation is a state of
@@ -38,48 +156,50 @@ export const KINDS = {
    * `<arn>#observed` so that the real event of that version still appends under `<arn>`. A missing
    * mark says that ECS did not know a resource whose row was not terminal; keyed
    * `<arn>#observed-missing` + the version of that row, it never becomes a state (it `marks` the row).
+   * Their timeline word is their kind's name, as it always was.
    */
   taskObserved: {
     detailType: 'Observed Task State',
     resourceType: 'task',
     arnField: 'taskArn',
-    timelineType: 'task',
+    keys: { partition: 'detailArn', suffix: 'observed', version: 'apiVersion' },
+    labels: { timelineType: 'task', timelineWord: 'taskObserved', history: 'version' },
     observes: 'task',
-    partitionSuffix: '#observed',
   },
   instanceObserved: {
     detailType: 'Observed Container Instance State',
     resourceType: 'container-instance',
     arnField: 'containerInstanceArn',
-    timelineType: 'instance',
+    keys: { partition: 'detailArn', suffix: 'observed', version: 'apiVersion' },
+    labels: { timelineType: 'instance', timelineWord: 'instanceObserved', history: 'version' },
     observes: 'instance',
-    partitionSuffix: '#observed',
   },
   taskMissing: {
     detailType: 'Observed Task Missing',
     resourceType: 'task',
     arnField: 'taskArn',
-    timelineType: 'task',
+    keys: { partition: 'detailArn', suffix: 'observedMissing', version: 'rowVersion' },
+    labels: { timelineType: 'task', timelineWord: 'taskMissing', history: 'version' },
     marks: 'task',
-    partitionSuffix: '#observed-missing',
   },
   instanceMissing: {
     detailType: 'Observed Container Instance Missing',
     resourceType: 'container-instance',
     arnField: 'containerInstanceArn',
-    timelineType: 'instance',
+    keys: { partition: 'detailArn', suffix: 'observedMissing', version: 'rowVersion' },
+    labels: { timelineType: 'instance', timelineWord: 'instanceMissing', history: 'version' },
     marks: 'instance',
-    partitionSuffix: '#observed-missing',
   },
   /**
    * Any other detail-type that starts with "ECS " (the prefix the EventBridge rule matches), named
    * here or not. History only, in the partition `<resource ARN>#other` (domain/otherEvents.ts) with
-   * a derived version. A type that gets its own kind later keeps this kind's keys: keys never change.
+   * a derived version. A type that gets its own kind later declares these same keys: keys never
+   * change (test/kindKeys.domain.test.ts, and the promotion in test/kindPromotion.domain.test.ts).
    */
   other: {
     detailTypePrefix: 'ECS ',
-    timelineType: 'other',
-    partitionSuffix: '#other',
+    keys: { partition: 'otherResource', suffix: 'other', version: 'derived' },
+    labels: { timelineType: 'other', timelineWord: 'other', history: 'aside', historySummary: 'detailFields' },
     /** Types of this kind that some reader looks for by name (samples/aws-docs has an example of each). */
     named: {
       instanceHealth: 'ECS Container Instance Health Change',
@@ -88,7 +208,7 @@ export const KINDS = {
       hookStateChange: 'ECS Hook State Change',
     },
   },
-} as const;
+} as const satisfies Record<string, KindDeclaration>;
 
 type Kinds = typeof KINDS;
 export type Kind = keyof Kinds;
@@ -99,7 +219,7 @@ export type DetailType = Kinds[NamedKind]['detailType'];
 /** Kinds whose events carry `detail.version` and have a latest-state table. */
 export type StateKind = { [K in Kind]: Kinds[K] extends { readonly state: object } ? K : never }[Kind];
 /** The `timeline --type` words. */
-export type TimelineType = Kinds[Kind]['timelineType'];
+export type TimelineType = Kinds[Kind]['labels']['timelineType'];
 
 const ALL_KINDS = Object.keys(KINDS) as Kind[];
 const isNamedKind = (kind: Kind): kind is NamedKind => 'detailType' in KINDS[kind];
@@ -110,6 +230,28 @@ export const isStateKind = (kind: Kind): kind is StateKind => 'state' in KINDS[k
 /** The kind whose rows a latest-state table holds ('taskState' → 'task'). */
 export const stateKindOfTable = (table: string): StateKind | undefined =>
   ALL_KINDS.filter(isStateKind).find((k) => KINDS[k].state.table === table);
+
+// ---- Keys ----
+
+/** The key suffix of a kind's partitions ('' for the plain ARN), from domain/keySuffixes.cjs. */
+export const partitionSuffixOf = (kind: Pick<KindDeclaration, 'keys'>): string => KEY_SUFFIXES[kind.keys.suffix].suffix;
+
+/** The log partition of a resource's items of a kind: its ARN and the kind's suffix. */
+export const partitionKeyOf = (kind: Pick<KindDeclaration, 'keys'>, resourceArn: string): string =>
+  `${resourceArn}${partitionSuffixOf(kind)}`;
+
+/** The resource of a kind's partition key; undefined when the key is not one of that kind's. */
+export function resourceOfPartitionKey(kind: Pick<KindDeclaration, 'keys'>, partition: unknown): string | undefined {
+  const suffix = partitionSuffixOf(kind);
+  if (typeof partition !== 'string' || !partition.endsWith(suffix) || partition.length === suffix.length)
+    return undefined;
+  return suffix === '' ? partition : partition.slice(0, -suffix.length);
+}
+
+/** The version rule of a kind's events. */
+export const versionRuleOf = (kind: Kind): VersionRule => KINDS[kind].keys.version;
+
+// ---- Detail-types ----
 
 /** The prefix of every detail-type the store keeps: ECS's own events (CloudTrail's `AWS API Call via CloudTrail` is not one). */
 export const ECS_DETAIL_TYPE_PREFIX = KINDS.other.detailTypePrefix;
@@ -149,14 +291,31 @@ export const otherTypesIn = (kinds: readonly Kind[]): boolean => kinds.includes(
 export const metricDetailType = (detailType: unknown): string =>
   BY_DETAIL_TYPE.has(detailType) || isEcsDetailType(detailType) ? (detailType as string) : 'other';
 
-export const TIMELINE_TYPES: readonly TimelineType[] = [...new Set(ALL_KINDS.map((k) => KINDS[k].timelineType))];
+// ---- Labels ----
+
+export const TIMELINE_TYPES: readonly TimelineType[] = [...new Set(ALL_KINDS.map((k) => KINDS[k].labels.timelineType))];
 
 export const isTimelineType = (value: string): value is TimelineType =>
   (TIMELINE_TYPES as readonly string[]).includes(value);
 
 /** The kinds each `timeline --type` word selects. */
 export const kindsOfTimelineTypes = (types: readonly TimelineType[]): Kind[] =>
-  ALL_KINDS.filter((k) => types.includes(KINDS[k].timelineType));
+  ALL_KINDS.filter((k) => types.includes(KINDS[k].labels.timelineType));
+
+/** The labels of a kind (a stored item of no kind, such as a tamper marker, has none). */
+export const labelsOf = (kind: Kind): KindLabels => KINDS[kind].labels;
+
+/**
+ * How a usage message writes an ARN of each resource type the log is keyed by (`task` →
+ * `task/<cluster>/<id>`): the form its kinds declare (test/kinds.domain.test.ts checks that kinds of
+ * one resource type agree).
+ */
+export const ARN_FORMS = Object.fromEntries(
+  NAMED_KINDS.flatMap((k) => {
+    const labels: KindLabels = KINDS[k].labels;
+    return labels.arnForm === undefined ? [] : [[KINDS[k].resourceType, labels.arnForm]];
+  }),
+) as Record<Kinds[NamedKind]['resourceType'], string>;
 
 // ---- The reconciler's kinds: observations and missing marks (usecases/reconcile.ts, docs/reconcile.md). ----
 
@@ -197,20 +356,16 @@ export const rowKindsOf = (kinds: readonly StateKind[]): Kind[] =>
     return row !== undefined && kinds.includes(row);
   });
 
-/** The log partition of a reconciler item: `<arn>#observed` or `<arn>#observed-missing`. */
-export const observedPartition = (kind: ObservedKind, arn: string): string => `${arn}${KINDS[kind].partitionSuffix}`;
+/** The log partition of a reconciler item: `<arn>` and the kind's suffix (observed, observedMissing). */
+export const observedPartition = (kind: ObservedKind, arn: string): string => partitionKeyOf(KINDS[kind], arn);
 
 /** The task or instance ARN of a reconciler item's partition key; undefined when it is not one of that kind. */
-export function resourceArnOfPartition(kind: ObservedKind, partition: unknown): string | undefined {
-  const suffix = KINDS[kind].partitionSuffix;
-  if (typeof partition !== 'string' || !partition.endsWith(suffix) || partition.length === suffix.length)
-    return undefined;
-  return partition.slice(0, -suffix.length);
-}
+export const resourceArnOfPartition = (kind: ObservedKind, partition: unknown): string | undefined =>
+  resourceOfPartitionKey(KINDS[kind], partition);
 
 /** Every log partition that holds items of one task or instance: its events, its observations, its missing marks. */
 export const partitionsOf = (kind: StateKind, arn: string): string[] => [
-  arn,
+  partitionKeyOf(KINDS[kind], arn),
   observedPartition(observationKindOf(kind), arn),
   observedPartition(missingKindOf(kind), arn),
 ];
@@ -225,3 +380,12 @@ export function kindOfEventDetailType(detailType: unknown): Kind | undefined {
   const kind = kindOfDetailType(detailType);
   return kind !== undefined && isObservedKind(kind) ? undefined : kind;
 }
+
+/**
+ * The detail-types of the events of one resource type that EventBridge delivers (not the
+ * reconciler's): `service` → the service actions and deployments, what the service readers take.
+ */
+export const eventDetailTypesOfResource = (resourceType: string): DetailType[] =>
+  NAMED_KINDS.filter((k) => !isObservedKind(k) && KINDS[k].resourceType === resourceType).map(
+    (k) => KINDS[k].detailType,
+  );

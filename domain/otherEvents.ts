@@ -1,9 +1,11 @@
 import { parseEcsArn, REGION } from './arn.js';
-import { KINDS } from './kinds.js';
+import { KINDS, partitionKeyOf, partitionSuffixOf } from './kinds.js';
 import { accept, type Result, reject } from './rejection.js';
 
 /**
- * The keys of the `other` kind (domain/kinds.ts): every ECS detail-type but the four named ones.
+ * The keys of the `other` kind (domain/kinds.ts, partition rule `otherResource`): every ECS
+ * detail-type but the four named ones, and any type promoted out of `other` later (it declares the
+ * same keys).
  * These rules decide where an event is stored, so they never change once events are logged with
  * them (a changed rule would store a redelivery of an old event under a new key). docs/events.md.
  *
@@ -12,7 +14,7 @@ import { accept, type Result, reject } from './rejection.js';
  * - Sort key: the derived version (domain/derivedVersion.ts), whatever the event carries.
  * - `resourceArn`: the plain resource ARN, as an attribute (and the partition minus `#other`).
  */
-const OTHER_PARTITION_SUFFIX = KINDS.other.partitionSuffix;
+const OTHER_PARTITION_SUFFIX = partitionSuffixOf(KINDS.other);
 
 /**
  * The detail fields that name the resource when `resources` names none, in this order: the most
@@ -68,7 +70,7 @@ export function otherResourceArn(event: Record<string, unknown>, detail: Record<
 }
 
 /** The log partition of a resource's other events. */
-export const otherPartition = (resourceArn: string): string => `${resourceArn}${OTHER_PARTITION_SUFFIX}`;
+export const otherPartition = (resourceArn: string): string => partitionKeyOf(KINDS.other, resourceArn);
 
 export const isOtherPartition = (arn: string): boolean => arn.endsWith(OTHER_PARTITION_SUFFIX);
 

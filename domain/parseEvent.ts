@@ -5,12 +5,13 @@ import type { EcsEvent, ParsedEvent } from './eventTypes.js';
 import {
   ECS_DETAIL_TYPE_PREFIX,
   EVENT_DETAIL_TYPE_NAMES,
-  isStateKind,
   KINDS,
-  type Kind,
+  type KindDeclaration,
   kindOfEventDetailType,
+  type PartitionRule,
+  partitionKeyOf,
 } from './kinds.js';
-import { otherClusterArn, otherPartition, otherResourceArn } from './otherEvents.js';
+import { otherClusterArn, otherResourceArn } from './otherEvents.js';
 import { redactOverrideEnvironment } from './redact.js';
 import { accept, quote, type Result, reject, typeOf } from './rejection.js';
 import { parseIsoTime, toIso } from './time.js';
@@ -109,7 +110,12 @@ function checkOptionalString(detail: Record<string, unknown>, field: string): Re
   );
 }
 
-function checkTime(event: Record<string, unknown>, detail: Record<string, unknown>, kind: Kind): Result<number> {
+function checkTime(
+  event: Record<string, unknown>,
+  detail: Record<string, unknown>,
+  kind: Pick<KindDeclaration, 'keys'>,
+): Result<number> {
+  const versioned = kind.keys.version === 'detailVersion';
   if (event.time !== undefined) {
     const ms = parseIsoTime(event.time);
     if (ms === undefined) {
@@ -119,7 +125,7 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
       );
     }
     // A derived log version beyond 2^53 would be stored imprecisely, and duplicates would no longer match.
-    if (!isStateKind(kind) && ms > MAX_DERIVED_EVENT_TIME_MS) {
+    if (!versioned && ms > MAX_DERIVED_EVENT_TIME_MS) {
       return reject(
         'TIME_INVALID',
         `time must be before ${toIso(MAX_DERIVED_EVENT_TIME_MS + 1)}, got ${quote(event.time)}`,
@@ -128,7 +134,7 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
     return accept(ms);
   }
   // Every other kind has no version the log may order by: its log key is derived from `time`, which must be there.
-  if (isStateKind(kind)) {
+  if (versioned) {
     if (detail.updatedAt !== undefined) {
       const ms = parseIsoTime(detail.updatedAt);
       return ms === undefined
@@ -143,55 +149,89 @@ function checkTime(event: Record<string, unknown>, detail: Record<string, unknow
   );
 }
 
-interface Identity {
+/** The log keys of one event, as its kind declares them. */
+export interface Identity {
+  /** The partition key: the resource ARN and the kind's suffix. */
   readonly arn: string;
+  /** `detail.version`; undefined for a derived version, which needs the event time and the redacted event. */
   readonly version: number | undefined;
   readonly clusterArn: string | undefined;
+  /** The resource, when the partition key is not the plain ARN (kind `other`: `<resourceArn>#other`). */
   readonly resourceArn?: string;
 }
 
-function identify(kind: Kind, event: Record<string, unknown>, detail: Record<string, unknown>): Result<Identity> {
-  if (kind === 'other') {
-    // History only, in its own partition, whatever the event carries (a `detail.version` included).
-    const resource = otherResourceArn(event, detail);
-    if (!resource.ok) return resource;
-    const resourceArn = resource.value;
-    return accept({
-      arn: otherPartition(resourceArn),
-      version: undefined,
-      clusterArn: otherClusterArn(resourceArn, detail),
-      resourceArn,
-    });
+/** How one partition rule of domain/kinds.ts reads an event: its resource, then its cluster. */
+interface PartitionReader {
+  resource(kind: KindDeclaration, event: Record<string, unknown>, detail: Record<string, unknown>): Result<string>;
+  cluster(resource: string, detail: Record<string, unknown>): Result<string | undefined>;
+}
+
+/** A kind's declared ECS resource type; the kinds of the ECS-ARN rules all declare one. */
+const resourceTypeOf = (kind: KindDeclaration): EcsResourceType => kind.resourceType as EcsResourceType;
+
+const PARTITION_READERS: Record<PartitionRule, PartitionReader> = {
+  detailArn: {
+    resource: (kind, _event, detail) =>
+      checkArn(detail[kind.arnField as string], `detail.${kind.arnField}`, resourceTypeOf(kind)),
+    cluster(_resource, detail) {
+      const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
+      return cluster.ok ? cluster : reject('FIELD_INVALID', cluster.rejection.message);
+    },
+  },
+  firstResource: {
+    resource(kind, event) {
+      const resources = event.resources;
+      if (resources !== undefined && !Array.isArray(resources)) {
+        return reject('FIELD_INVALID', `resources must be an array of ARNs, got ${quote(resources)}`);
+      }
+      return checkArn(resources?.[0], 'resources[0]', resourceTypeOf(kind));
+    },
+    cluster(resource, detail) {
+      if (detail.clusterArn === undefined) return accept(clusterArnOfService(resource));
+      const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
+      return cluster.ok ? cluster : reject('FIELD_INVALID', cluster.rejection.message);
+    },
+  },
+  // History only, in its own partition, whatever the event carries (a `detail.version` included).
+  otherResource: {
+    resource: (_kind, event, detail) => otherResourceArn(event, detail),
+    cluster: (resource, detail) => accept(otherClusterArn(resource, detail)),
+  },
+};
+
+/**
+ * The log keys of an event of the kind `kind` declares (the declaration, not its name, so that a
+ * test can key an event by a kind of its own): the resource by the kind's partition rule, then
+ * `detail.version` when that is its version rule, then the cluster, then the detail strings the
+ * kind declares. The reconciler's kinds are keyed by domain/observation.ts, never by ingest.
+ */
+export function identify(
+  kind: KindDeclaration,
+  event: Record<string, unknown>,
+  detail: Record<string, unknown>,
+): Result<Identity> {
+  const reader = PARTITION_READERS[kind.keys.partition];
+  const resource = reader.resource(kind, event, detail);
+  if (!resource.ok) return resource;
+  let version: number | undefined;
+  if (kind.keys.version === 'detailVersion') {
+    const v = checkVersion(detail.version);
+    if (!v.ok) return v;
+    version = v.value;
   }
-  if (isStateKind(kind)) {
-    const { arnField, resourceType, state } = KINDS[kind];
-    const arn = checkArn(detail[arnField], `detail.${arnField}`, resourceType);
-    if (!arn.ok) return arn;
-    const version = checkVersion(detail.version);
-    if (!version.ok) return version;
-    const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
-    if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
-    const status = checkOptionalString(detail, state.statusField);
-    if (!status.ok) return status;
-    return accept({ arn: arn.value, version: version.value, clusterArn: cluster.value });
+  const cluster = reader.cluster(resource.value, detail);
+  if (!cluster.ok) return cluster;
+  for (const field of [...(kind.state ? [kind.state.statusField] : []), ...(kind.detailStrings ?? [])]) {
+    const r = checkOptionalString(detail, field);
+    if (!r.ok) return r;
   }
-  const resources = event.resources;
-  if (resources !== undefined && !Array.isArray(resources)) {
-    return reject('FIELD_INVALID', `resources must be an array of ARNs, got ${quote(resources)}`);
-  }
-  const arn = checkArn(resources?.[0], 'resources[0]', 'service');
-  if (!arn.ok) return arn;
-  if (detail.clusterArn !== undefined) {
-    const cluster = checkArn(detail.clusterArn, 'detail.clusterArn', 'cluster');
-    if (!cluster.ok) return reject('FIELD_INVALID', cluster.rejection.message);
-  }
-  // `ecs-svc/<19 digits>` exceeds 2^53: as a JSON number it has already lost digits, so only a string is kept.
-  if (kind === 'deployment') {
-    const deploymentId = checkOptionalString(detail, 'deploymentId');
-    if (!deploymentId.ok) return deploymentId;
-  }
-  const clusterArn = (detail.clusterArn as string | undefined) ?? clusterArnOfService(arn.value);
-  return accept({ arn: arn.value, version: undefined, clusterArn });
+  const arn = partitionKeyOf(kind, resource.value);
+  return accept({
+    arn,
+    version,
+    clusterArn: cluster.value,
+    ...(arn !== resource.value && { resourceArn: resource.value }),
+  });
 }
 
 /**
@@ -214,6 +254,20 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
       `detail-type must be one of ${EVENT_DETAIL_TYPE_NAMES.map((t) => `"${t}"`).join(', ')} or another ECS type (starting "${ECS_DETAIL_TYPE_PREFIX}"), got ${quote(detailType)}`,
     );
   }
+  return parseEventAs(kind, KINDS[kind], input, options);
+}
+
+/**
+ * parseEvent for an envelope whose detail-type is of kind `name`, keyed as `kind` declares (the
+ * declaration, so that a test can parse with a kind of its own). The envelope's structure and
+ * source are parseEvent's to check.
+ */
+export function parseEventAs<K extends string>(
+  name: K,
+  kind: KindDeclaration,
+  input: Record<string, unknown>,
+  options: ParseOptions,
+): Result<ParsedEvent<K>> {
   const detail = input.detail;
   if (!isObject(detail)) return reject('DETAIL_NOT_OBJECT', `detail must be a JSON object, got ${typeOf(detail)}`);
   if (input.id !== undefined && typeof input.id !== 'string') {
@@ -232,8 +286,8 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   }
   const { arn, clusterArn, resourceArn } = identity.value;
   return accept({
-    kind,
-    detailType: detailType as string,
+    kind: name,
+    detailType: input['detail-type'] as string,
     arn,
     version: identity.value.version ?? derivedVersion(eventTime.value, event),
     clusterArn,

@@ -1,10 +1,10 @@
 import { detailOf, type StoredEvent } from './audit/storedEvent.js';
 import { DERIVED_VERSION_SLOTS, MAX_DERIVED_PROBES } from './derivedVersion.js';
-import { KINDS } from './kinds.js';
+import { eventDetailTypesOfResource, KINDS } from './kinds.js';
 import { parseIsoTime } from './time.js';
 import { clusterOfTimelineKey } from './timeline.js';
 
-/** One service action or deployment state change read back from the log. */
+/** One service action or deployment state change (an event of a service kind) read back from the log. */
 export interface ServiceLogEvent {
   /** The service ARN (partition key of the log). */
   readonly arn: string;
@@ -20,15 +20,17 @@ export interface ServiceLogEvent {
 
 export const SERVICE_ACTION = KINDS.serviceAction.detailType;
 export const DEPLOYMENT_STATE_CHANGE = KINDS.deployment.detailType;
+/** The detail-types of every kind of service event (domain/kinds.ts): what the service readers take. */
+export const SERVICE_DETAIL_TYPES: ReadonlySet<string> = new Set(eventDetailTypesOfResource('service'));
 
 /**
- * A log item as a ServiceLogEvent; undefined when it is not a service action or deployment event.
+ * A log item as a ServiceLogEvent; undefined when it is of no service kind (service action, deployment).
  * The log holds only validated events, so a stored event that does not parse is an error (thrown).
  */
 export function toServiceLogEvent(
   item: StoredEvent & { readonly clusterArn?: string; readonly timelineKey?: string },
 ): ServiceLogEvent | undefined {
-  if (item.detailType !== SERVICE_ACTION && item.detailType !== DEPLOYMENT_STATE_CHANGE) return undefined;
+  if (!SERVICE_DETAIL_TYPES.has(item.detailType)) return undefined;
   return {
     arn: item.arn,
     version: item.version,

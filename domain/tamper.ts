@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { decodeEvent } from './eventCodec.js';
+import keySuffixes from './keySuffixes.cjs';
 
 /**
  * Tampering with the log, as its stream shows it. The log is append-only (invariant 1): ingest and the
@@ -57,7 +58,8 @@ export function classifyLogChange(record: StreamChangeRecord): LogChange {
  * no-ops. Its `timelineKey` is one fixed partition of the byClusterTime index, which no cluster key
  * can equal (those are `<cluster ARN>#<hour>#<shard>`), so every marker is found by one Query.
  */
-export const TAMPER_SUFFIX = '#tampered';
+/** `#tampered`: the projector's suffix (domain/keySuffixes.cjs, the one declaration of the log's suffixes). */
+export const TAMPER_SUFFIX = keySuffixes.KEY_SUFFIXES.tampered.suffix;
 const TAMPER_DETAIL_TYPE = 'Log Tampered';
 export const TAMPER_TIMELINE_KEY = 'log#tampered';
 
@@ -136,7 +138,8 @@ export function tamperMarker(input: {
  * original (a poison item repaired in place, with the lock lifted): `ecs-events trust-tampered`. Under
  * `<arn>#tamper-trusted` + the version, in the markers' index partition, appended once.
  */
-export const TRUST_SUFFIX = '#tamper-trusted';
+/** `#tamper-trusted`: the break-glass principal's suffix (domain/keySuffixes.cjs). */
+export const TRUST_SUFFIX = keySuffixes.KEY_SUFFIXES.tamperTrusted.suffix;
 export const TRUST_DETAIL_TYPE = 'Log Tamper Trusted';
 
 export interface TrustMarker {

@@ -15,7 +15,7 @@ import {
   type TaskVersion,
   taskVersionOf,
 } from '../domain/lifecycle/versions.js';
-import { DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, type ServiceLogEvent } from '../domain/serviceEvents.js';
+import { SERVICE_DETAIL_TYPES, type ServiceLogEvent } from '../domain/serviceEvents.js';
 import type { TableNames } from '../infra/config.js';
 // The only file of the report that reads the log: when the gateways move, fix these imports.
 import { logStateAt, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
@@ -34,8 +34,6 @@ export interface LifecycleReadOptions {
 
 /** Keys per readStoredEvents call; each call is a few BatchGetItems of 100. */
 const BODY_CHUNK = 500;
-
-const SERVICE_TYPES = new Set<string>([SERVICE_ACTION, DEPLOYMENT_STATE_CHANGE]);
 
 /**
  * What the lifecycle report of one cluster and window needs from the store, as compact records:
@@ -66,7 +64,7 @@ export async function readLifecycleInput(
   const bodyKeys: TimelineEntry[] = [];
   const serviceArns = new Set<string>();
   for await (const e of queryTimeline(doc, log, clusterArn, { ...window, pageSize })) {
-    if (SERVICE_TYPES.has(e.detailType)) serviceArns.add(e.arn);
+    if (SERVICE_DETAIL_TYPES.has(e.detailType)) serviceArns.add(e.arn);
     else if (!wanted || wanted.has(e.detailType)) bodyKeys.push(e);
   }
 

@@ -1,5 +1,5 @@
 import { parseEcsArn } from '../../domain/arn.js';
-import { type HistoryRow, historyRow } from '../../domain/audit/history.js';
+import { type HistoryRow, historyRow, isAsideRow } from '../../domain/audit/history.js';
 import { toIso } from '../../domain/time.js';
 import { resourceHistory } from '../../usecases/audit.js';
 import { EVENT_TIME_OPTIONS, parseArnArg, parseInteger, parseWindow, TIME_NOTE } from '../args.js';
@@ -39,9 +39,9 @@ export const RANGE = {
 const exitCodes = (r: HistoryRow) =>
   (r.containers ?? []).filter((c) => c.exitCode !== undefined).map((c) => `${c.name}=${c.exitCode}`);
 
-/** The last column: an event of another ECS type, marked with its detail-type, and what it says. */
+/** The last column: an event aside from the versions (another ECS type), marked with its detail-type, and what it says. */
 const otherEvent = (r: HistoryRow) =>
-  r.kind === 'other' ? [r.detailType, r.otherSummary].filter((s) => s !== undefined && s !== '').join(': ') : '';
+  isAsideRow(r) ? [r.detailType, r.otherSummary].filter((s) => s !== undefined && s !== '').join(': ') : '';
 
 /**
  * History columns follow the resource type: what a task, an instance or a service event says. Events
@@ -55,7 +55,7 @@ function historyView(arn: string): View<HistoryRow> {
   // What the reconciler learned from the ECS API is marked: `7 observed` (a state read through the API),
   // `7 missing (MISSING)` (ECS did not know the resource while its row held version 7).
   const version = (r: HistoryRow) =>
-    r.kind === 'other' && type !== 'service'
+    isAsideRow(r) && type !== 'service'
       ? '-'
       : r.origin === 'observed'
         ? `${r.version} observed`

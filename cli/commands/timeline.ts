@@ -1,7 +1,7 @@
 import { kindOf } from '../../domain/audit/history.js';
 import { mergeByTime } from '../../domain/audit/merge.js';
 import type { TimelineEntry } from '../../domain/audit/timeline.js';
-import { compareTimeline } from '../../domain/audit/timeline.js';
+import { compareTimeline, timelineWordOf } from '../../domain/audit/timeline.js';
 import {
   detailTypesOf,
   isTimelineType,
@@ -35,11 +35,8 @@ function parseTypes(value: unknown): TimelineType[] | undefined {
   return types as TimelineType[];
 }
 
-/** The word a timeline row shows for an event: the same words `--type` takes (deployments apart). */
-const typeWord = (detailType: string): string => {
-  const kind = kindOf(detailType);
-  return kind === 'serviceAction' ? 'service' : kind;
-};
+/** The word a timeline row shows for an event: its kind's timeline word (domain/kinds.ts). */
+const typeWord = timelineWordOf;
 
 function timelineJson(e: TimelineEntry) {
   return {

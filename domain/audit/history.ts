@@ -1,5 +1,13 @@
-import { isMissingKind, isObservationKind, type Kind, kindOfDetailType } from '../kinds.js';
-import { resourceOfLogKey } from '../otherEvents.js';
+import {
+  type HistorySummary,
+  isMissingKind,
+  isObservationKind,
+  KINDS,
+  type Kind,
+  kindOfDetailType,
+  labelsOf,
+  resourceOfPartitionKey,
+} from '../kinds.js';
 import { type Summary, summaryOf } from '../summary.js';
 import { detailOf, type StoredEvent } from './storedEvent.js';
 
@@ -27,7 +35,10 @@ export interface HistoryRow extends Summary {
   readonly containers?: readonly ContainerSummary[];
   readonly deploymentId?: string;
   readonly reason?: string;
-  /** Kind `other` only: its detail-type, its resource (the partition without `#other`) and what it says. */
+  /**
+   * A row aside from the versions (its kind's history label, domain/kinds.ts: kind `other`): its
+   * detail-type, its resource (the partition without its suffix) and what it says in one line.
+   */
   readonly detailType?: string;
   readonly resourceArn?: string;
   readonly overallStatus?: string;
@@ -75,6 +86,17 @@ export function otherEventSummary(detail: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
+/** Each one-line summary a kind's labels may name (domain/kinds.ts `historySummary`). */
+const SUMMARIES: Record<HistorySummary, (detail: Record<string, unknown>) => string> = {
+  detailFields: otherEventSummary,
+};
+
+/** Whether a kind's events are rows aside from the resource's versions (no version of it; detail-type and summary shown). */
+const isAside = (kind: Kind | 'unknown'): kind is Kind => kind !== 'unknown' && labelsOf(kind).history === 'aside';
+
+/** Whether a history row is one aside from the versions (`history` shows its detail-type and summary, no version). */
+export const isAsideRow = (row: Pick<HistoryRow, 'kind'>): boolean => isAside(row.kind);
+
 /** The history view of one stored event. */
 export function historyRow(item: StoredEvent): HistoryRow {
   const d = detailOf(item);
@@ -93,11 +115,17 @@ export function historyRow(item: StoredEvent): HistoryRow {
     ...(containers !== undefined && { containers }),
     ...pick('deploymentId'),
     ...pick('reason'),
-    ...(kind === 'other' && {
-      detailType: item.detailType,
-      resourceArn: resourceOfLogKey(item.arn),
-      ...pick('overallStatus'),
-      otherSummary: otherEventSummary(d),
-    }),
+    ...(isAside(kind) && asideFields(kind, item, d)),
+  };
+}
+
+/** What a row aside from the versions adds: its detail-type, its resource and its one-line summary. */
+function asideFields(kind: Kind, item: StoredEvent, d: Record<string, unknown>) {
+  const summary = labelsOf(kind).historySummary;
+  return {
+    detailType: item.detailType,
+    resourceArn: resourceOfPartitionKey(KINDS[kind], item.arn) ?? item.arn,
+    ...(str(d.overallStatus) !== undefined && { overallStatus: str(d.overallStatus) }),
+    ...(summary !== undefined && { otherSummary: SUMMARIES[summary](d) }),
   };
 }
