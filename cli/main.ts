@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EcsEventsError, type ErrorKind, InternalError, UsageError } from '../domain/errors.js';
-import { awsFailureOf } from '../infra/awsErrors.js';
+import { awsFailureOf, sdkConfigErrorOf } from '../infra/awsErrors.js';
 import { type CliContext, type Command, usage } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { missingRequired, parserOptions } from './options.js';
@@ -34,7 +34,12 @@ function classify(e: unknown): EcsEventsError {
   const err = e as (Error & { code?: string }) | undefined;
   // node:util parseArgs: an unknown option, a missing value.
   if (err?.code?.startsWith('ERR_PARSE_ARGS')) return new UsageError(err.message, { cause: e });
-  return awsFailureOf(e) ?? fileErrorOf(e) ?? new InternalError(err?.message ?? String(e), { cause: e });
+  return (
+    sdkConfigErrorOf(e) ??
+    awsFailureOf(e) ??
+    fileErrorOf(e) ??
+    new InternalError(err?.message ?? String(e), { cause: e })
+  );
 }
 
 /** `ecs-events <name>: <message> [CODE]`, the code at the end of the first line (the one that names the failure). */

@@ -1,4 +1,4 @@
-import { AwsFailure, type CodeOf } from '../domain/errors.js';
+import { AwsFailure, type CodeOf, UsageError } from '../domain/errors.js';
 
 // The SDK side of domain/errors.ts: which SDK errors are AWS failures, and the one-line sentence that
 // names where the failed request went. The endpoint is not in an SDK error, so `nameFailedRequests`
@@ -53,30 +53,78 @@ interface HttpRequestLike {
 const endpointOf = (r: HttpRequestLike | undefined): string | undefined =>
   r?.hostname ? `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}` : undefined;
 
+type Context = {
+  clientName?: string;
+  commandName?: string;
+  /** Set by the SDK's endpoint resolution (serialize step), before credentials are resolved. */
+  endpointV2?: { url?: URL };
+  [SENT_TO]?: string;
+};
 type Handler = (args: { input: Input; request?: unknown }) => Promise<unknown>;
 interface Stack {
   add(
-    mw: (next: Handler, context: { clientName?: string; commandName?: string }) => Handler,
+    mw: (next: Handler, context: Context) => Handler,
     options: { step: string; name: string; override: boolean },
   ): void;
 }
 
+/** Where the request of a context went, set in the build step (the first step with an endpoint). */
+const SENT_TO = Symbol('ecs-events request endpoint');
+
+/** The signing name of a client's service: the host prefix of its default endpoint. */
+const HOST_PREFIX: Record<string, string> = {
+  DynamoDB: 'dynamodb',
+  ECS: 'ecs',
+  Lambda: 'lambda',
+  EventBridge: 'events',
+};
+
+interface ResolvedConfig {
+  readonly endpoint?: () => Promise<HttpRequestLike & { url?: URL }>;
+  readonly region?: () => Promise<string>;
+}
+
+/**
+ * Where a client sends requests, for a request that failed before it had an endpoint (credentials or
+ * region could not be resolved): the configured endpoint, the SDK's endpoint variable, else AWS's own.
+ */
+async function configuredEndpoint(config: ResolvedConfig | undefined, service: string): Promise<string | undefined> {
+  try {
+    const custom = await config?.endpoint?.();
+    if (custom) return custom.url ? custom.url.origin : endpointOf(custom);
+    // The SDK reads these itself, at request time (not into the client's configuration).
+    const fromEnv = process.env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || process.env.AWS_ENDPOINT_URL;
+    if (fromEnv && !process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) return fromEnv;
+    const region = await config?.region?.();
+    return region && HOST_PREFIX[service] ? `https://${HOST_PREFIX[service]}.${region}.amazonaws.com` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Notes on every error of `client` the request that failed: service, operation, endpoint, resource.
- * In the build step the request has its endpoint, and the retries (finalizeRequest) are inside it, so
- * what is noted is the error the caller gets after the last attempt. Returns the client.
+ * Outermost (initialize step), so that it sees every failure after the last retry, credentials
+ * included; the endpoint is read in the build step, where the request has it. Returns the client.
  */
 export function nameFailedRequests<T extends { middlewareStack: unknown }>(client: T): T {
-  (client.middlewareStack as Stack).add(
+  const stack = client.middlewareStack as Stack;
+  const config = (client as { config?: ResolvedConfig }).config;
+  stack.add(
     (next, context) => async (args) => {
       try {
         return await next(args);
       } catch (e) {
         if (typeof e === 'object' && e !== null && !(FAILED_REQUEST in e)) {
+          const service = (context.clientName ?? 'AWS').replace(/(Document)?Client$/, '');
           const request: FailedRequest = {
-            service: (context.clientName ?? 'AWS').replace(/(Document)?Client$/, ''),
+            service,
             operation: (context.commandName ?? 'request').replace(/Command$/, ''),
-            endpoint: endpointOf(args.request as HttpRequestLike | undefined) ?? 'the endpoint',
+            endpoint:
+              context[SENT_TO] ??
+              context.endpointV2?.url?.origin ??
+              (await configuredEndpoint(config, service)) ??
+              'the endpoint',
             resource: resourceOf(args.input ?? {}),
           };
           Object.defineProperty(e, FAILED_REQUEST, { value: request, enumerable: false });
@@ -84,7 +132,14 @@ export function nameFailedRequests<T extends { middlewareStack: unknown }>(clien
         throw e;
       }
     },
-    { step: 'build', name: 'ecsEventsNameFailedRequests', override: true },
+    { step: 'initialize', name: 'ecsEventsNameFailedRequests', override: true },
+  );
+  stack.add(
+    (next, context) => async (args) => {
+      context[SENT_TO] = endpointOf(args.request as HttpRequestLike | undefined);
+      return next(args);
+    },
+    { step: 'build', name: 'ecsEventsRequestEndpoint', override: true },
   );
   return client;
 }
@@ -147,14 +202,18 @@ export function awsFailureOf(e: unknown, fallbackEndpoint = 'the AWS endpoint'):
   if (typeof e !== 'object' || e === null) return undefined;
   const err = e as SdkErrorLike;
   const request = failedRequestOf(e);
-  if (!request && err.$metadata === undefined && err.name !== 'CredentialsProviderError') return undefined;
+  // An error from AWS or the way to it: an answer ($metadata), a network failure, no credentials. A noted
+  // error without any of these (a marshalling mistake in the request, ...) is ours, not AWS's.
+  const fromAws =
+    err.$metadata !== undefined || networkCodeOf(e) !== undefined || err.name === 'CredentialsProviderError';
+  if (!fromAws) return undefined;
   const endpoint = request?.endpoint ?? fallbackEndpoint;
   const service = request?.service ?? 'AWS';
   const what = request ? `${request.operation}${request.resource ? ` on ${request.resource}` : ''}` : 'a request';
   const said = oneLine(`${err.name ?? 'Error'}: ${err.message ?? ''}`);
   const failure = (code: CodeOf<'aws'>, message: string) => new AwsFailure(code, message, { endpoint, cause: e });
   const network = networkCodeOf(e);
-  if (network)
+  if (network !== undefined)
     return failure('ENDPOINT_UNREACHABLE', `cannot reach ${service} at ${endpoint} (${network}) for ${what}`);
   if (ACCESS_DENIED.has(err.name ?? '') || err.$metadata?.httpStatusCode === 403) {
     return failure('ACCESS_DENIED', `${service} at ${endpoint} denied ${what} (${said})`);
@@ -180,3 +239,17 @@ export function awsFailureOf(e: unknown, fallbackEndpoint = 'the AWS endpoint'):
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/**
+ * An SDK error that says the environment lacks a setting the SDK needs before it can send anything
+ * (no region): how the command was run, so a usage error (CONFIG_INVALID) saying what to set.
+ */
+export function sdkConfigErrorOf(e: unknown): UsageError | undefined {
+  const message = (e as Error | undefined)?.message;
+  if (typeof message !== 'string' || !/^Region is missing/.test(message)) return undefined;
+  const service = failedRequestOf(e)?.service ?? 'AWS';
+  return new UsageError(`no AWS region for ${service}: set AWS_REGION (or a region in the AWS profile, AWS_PROFILE)`, {
+    code: 'CONFIG_INVALID',
+    cause: e,
+  });
+}

@@ -154,6 +154,27 @@ describe('exit code 3: AWS or the endpoint failed', () => {
     );
   });
 
+  it('no credentials exits 3 naming the endpoint; no region is a usage error (CONFIG_INVALID)', async () => {
+    const noProfile = { AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const [anonymous, nowhere] = await Promise.all([
+      cli(['history', fixture.taskArn], {
+        ...noProfile,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_EC2_METADATA_DISABLED: 'true',
+      }),
+      cli(['history', fixture.taskArn], { ...noProfile, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }),
+    ]);
+    expect(anonymous.code, anonymous.stderr).toBe(3);
+    expect(errorLine(anonymous, 'history', 'ACCESS_DENIED')).toContain(
+      `DynamoDB at ${process.env.AWS_ENDPOINT_URL_DYNAMODB} denied Query on table "${p.tables.eventLog}" (CredentialsProviderError`,
+    );
+    expect(nowhere.code, nowhere.stderr).toBe(2);
+    expect(errorLine(nowhere, 'history', 'CONFIG_INVALID')).toContain('set AWS_REGION');
+  });
+
   it('a rebuild whose segments stay throttled prints its report and exits 3 (resumable)', async () => {
     const r = await cli(['rebuild', '--segments', '2', '--checkpoint', join(dir, 'throttled.json')], {
       ...withFault('throttling', 'Scan'),
