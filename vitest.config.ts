@@ -54,8 +54,9 @@ export default defineConfig({
           name: 'dynamodb',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, PURE],
-          // One DynamoDB Local for the whole run (2 cores: never one JVM per file).
-          globalSetup: ['test/support/globalSetup.ts'],
+          // One DynamoDB Local for the whole run (2 cores: never one JVM per file), and the folder the
+          // deploy suites (test/deploy/) package into once, when one of them runs.
+          globalSetup: ['test/support/globalSetup.ts', 'test/support/packagingRun.ts'],
         },
       },
     ],

@@ -1,0 +1,276 @@
+// How each function is wired: the ingest rule (pattern, retries, dead letters), the refusal parking and
+// the asynchronous on-failure destination; the projector's event source mapping; the reconciler's
+// schedule, retries, clusters and role.
+import { beforeAll, describe, expect, it } from 'vitest';
+import cfn from '../../deploy/cloudformation.cjs';
+import { ECS_DETAIL_TYPE_PREFIX, EVENT_DETAIL_TYPE_NAMES, KINDS as KIND_TABLE } from '../../domain/kinds.js';
+import { loadSamples } from '../../sim/samples.js';
+import {
+  actionsOf,
+  getAtt,
+  type Json,
+  loadTemplates,
+  policyStatements,
+  type Resource,
+  ref,
+  resourcesOf,
+  type Template,
+} from './template.js';
+
+let template: Template;
+let custom: Template;
+let R: Record<string, Resource>;
+
+beforeAll(async () => {
+  ({ template, custom } = await loadTemplates());
+  R = template.Resources;
+});
+
+describe('ingest wiring', () => {
+  // The ingest rule: the one with an event pattern (the reconciler's rule is a schedule).
+  const rule = () =>
+    Object.values(R).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern) as Resource;
+
+  /** EventBridge matching of the two forms the rule uses: a list of exact strings and `{ prefix }`. */
+  const matches = (pattern: Json, event: Json): boolean =>
+    Object.entries(pattern).every(([field, allowed]) =>
+      (allowed as Json[]).some((a) =>
+        typeof a === 'string'
+          ? event[field] === a
+          : typeof event[field] === 'string' && event[field].startsWith(a.prefix),
+      ),
+    );
+
+  it('routes source aws.ecs and every detail-type that starts with "ECS ", and CloudTrail\'s API calls not', () => {
+    expect(Object.values(R).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)).toHaveLength(1);
+    const pattern = rule().Properties.EventPattern;
+    expect(pattern).toEqual({ source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] });
+    expect(rule().Properties).toMatchObject({ Name: 'ecs-event-store-dev-ecs-events', State: 'ENABLED' });
+    // The prefix is the one the code keeps (domain/kinds.ts): what the rule routes, ingest logs.
+    expect(pattern['detail-type'][0].prefix).toBe(ECS_DETAIL_TYPE_PREFIX);
+    const types = [
+      ...EVENT_DETAIL_TYPE_NAMES,
+      ...Object.values(KIND_TABLE.other.named),
+      ...[...loadSamples().values()].map((e) => (e as Json)['detail-type']),
+      'ECS Something New',
+    ];
+    for (const type of types) expect(matches(pattern, { source: 'aws.ecs', 'detail-type': type }), type).toBe(true);
+    for (const [source, type] of [
+      ['aws.ecs', 'AWS API Call via CloudTrail'],
+      ['aws.ecs', 'ecs task state change'],
+      ['aws.ec2', 'ECS Task State Change'],
+    ]) {
+      expect(matches(pattern, { source, 'detail-type': type }), `${source} ${type}`).toBe(false);
+    }
+  });
+
+  it('gives the rule target bounded retries and its own dead-letter queue, which only that rule may use', () => {
+    const [target] = rule().Properties.Targets;
+    expect(target.Arn).toEqual(getAtt('IngestLambdaFunction'));
+    expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
+    expect(target.DeadLetterConfig).toEqual({ Arn: getAtt('IngestRuleDeadLetterQueue') });
+
+    const policy = R.IngestRuleDeadLetterQueuePolicy?.Properties;
+    expect(policy.Queues).toEqual([ref('IngestRuleDeadLetterQueue')]);
+    expect(policy.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'OnlyTheIngestRuleMayDeadLetter',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAtt('IngestRuleDeadLetterQueue'),
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                ':',
+                [
+                  'arn',
+                  ref('AWS::Partition'),
+                  'events',
+                  ref('AWS::Region'),
+                  ref('AWS::AccountId'),
+                  'rule/ecs-event-store-dev-ecs-events',
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('parks a refused event once from the function itself: queue URL, SendMessage on that queue only, a Rejected alarm', () => {
+    expect(R.IngestLambdaFunction?.Properties.Environment.Variables.INGEST_FAILURE_QUEUE_URL).toEqual(
+      ref('IngestFailureQueue'),
+    );
+    // Least privilege: SendMessage on the one queue, which is also the on-failure destination.
+    const sends = policyStatements(template).filter(
+      ({ holder, statement }) => holder === 'IngestRole' && actionsOf(statement).some((a) => a.startsWith('sqs:')),
+    );
+    expect(sends.map(({ statement }) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
+      [['sqs:SendMessage'], [getAtt('IngestFailureQueue')]],
+    ]);
+    // Refusals are no function errors any more: their alarm watches the function's own Rejected count.
+    const alarm = R.IngestRejectedAlarm?.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'ECSEventStore',
+      MetricName: 'Rejected',
+      Dimensions: [{ Name: 'service', Value: 'ecs-event-store-dev' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The namespace and service dimension are the function's own Powertools settings.
+    const env = R.IngestLambdaFunction?.Properties.Environment.Variables;
+    expect([alarm.Namespace, alarm.Dimensions[0].Value]).toEqual([
+      env.POWERTOOLS_METRICS_NAMESPACE,
+      env.POWERTOOLS_SERVICE_NAME,
+    ]);
+  });
+
+  it('parks function errors (transient failures) in the on-failure queue after bounded async retries', () => {
+    // The reconciler's own (no retry: the next scheduled run does it all again) is checked with its wiring.
+    const configs = Object.values(R).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref !== 'ReconcilerLambdaFunction',
+    );
+    expect(configs).toHaveLength(1);
+    expect(configs[0]?.Properties).toEqual({
+      FunctionName: ref('IngestLambdaFunction'),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21_600,
+      DestinationConfig: { OnFailure: { Destination: getAtt('IngestFailureQueue') } },
+    });
+  });
+});
+
+describe('projector wiring', () => {
+  it('reads the log stream with partial-batch responses, bisection, bounded retries and an on-failure queue', () => {
+    const mappings = Object.values(R).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.Properties).toEqual({
+      EventSourceArn: getAtt('EventLogTable', 'StreamArn'),
+      FunctionName: getAtt('ProjectorLambdaFunction'),
+      Enabled: true,
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 21_600,
+      DestinationConfig: { OnFailure: { Destination: getAtt('ProjectorFailureQueue') } },
+    });
+  });
+});
+
+describe('reconciler wiring', () => {
+  const ecsArn = (resource: string) => ({
+    'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'ecs', ref('AWS::Region'), ref('AWS::AccountId'), resource]],
+  });
+  const scheduleOf = (t: Template) =>
+    Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression);
+  const statements = (t: Template) => t.Resources.ReconcilerRole?.Properties.Policies[0].PolicyDocument.Statement;
+
+  it('runs hourly by default on an enabled schedule, once per run (no async retry)', () => {
+    const [schedule, ...more] = scheduleOf(template);
+    expect(more).toEqual([]);
+    expect(schedule?.Properties).toMatchObject({
+      Name: 'ecs-event-store-dev-reconcile',
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [{ Arn: getAtt('ReconcilerLambdaFunction') }],
+    });
+    const config = Object.values(R).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === 'ReconcilerLambdaFunction',
+    );
+    expect(config?.Properties).toMatchObject({ MaximumRetryAttempts: 0 });
+  });
+
+  it('turns the schedule off with reconcileSchedule=off, and limits itself to reconcileClusters', () => {
+    expect(scheduleOf(custom)[0]?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'DISABLED' });
+    const env = custom.Resources.ReconcilerLambdaFunction?.Properties.Environment.Variables;
+    expect(env.RECONCILE_RATE).toBe('25');
+    expect(env.RECONCILE_CLUSTERS).toEqual({ 'Fn::Join': [',', [ecsArn('cluster/batch'), ecsArn('cluster/prod')]] });
+  });
+
+  it('has its own least-privilege role, by the fixed name the log policy expects', () => {
+    const role = R.ReconcilerRole as Resource;
+    expect(role.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-reconciler', Path: '/' });
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const index = (id: string) => ({ 'Fn::Join': ['', [getAtt(id), '/index/byClusterPhase']] });
+    const scoped = (clusters: unknown[]) => [
+      {
+        Sid: 'ListContainerInstancesOfClusters',
+        Effect: 'Allow',
+        Action: 'ecs:ListContainerInstances',
+        Resource: clusters,
+      },
+      {
+        Sid: 'ListAndDescribeInClustersByCondition',
+        Effect: 'Allow',
+        Action: ['ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeContainerInstances'],
+        Resource: '*',
+        Condition: { ArnLike: { 'ecs:cluster': clusters } },
+      },
+      {
+        Sid: 'ReadLatestState',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+        Resource: [
+          getAtt('TaskStateTable'),
+          index('TaskStateTable'),
+          getAtt('InstanceStateTable'),
+          index('InstanceStateTable'),
+        ],
+      },
+      // Never under an event's own key: only the reconciler's partitions.
+      {
+        Sid: 'AppendObservationsToEventLog',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: getAtt('EventLogTable'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['*#observed', '*#observed-missing'] } },
+      },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: getAtt('ReconcilerLogGroup'),
+      },
+    ];
+    // Every cluster of the account: ListClusters (no resource-level permission exists for it).
+    expect(statements(template)).toEqual([
+      { Sid: 'ListClustersRequiresStar', Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' },
+      ...scoped([ecsArn('cluster/*')]),
+    ]);
+    // Named clusters: no ListClusters at all, every ECS grant narrowed to them.
+    expect(statements(custom)).toEqual(scoped([ecsArn('cluster/batch'), ecsArn('cluster/prod')]));
+    expect(custom.Resources.ReconcilerRole?.Properties.RoleName).toBe('ecs-event-store-prod-reconciler');
+  });
+
+  it('validates its parameters', () => {
+    const ok = { stage: 'dev', stateTtlDays: 30, eventLogRetentionDays: 0, redactOverrideEnvironment: true };
+    const base = {
+      ...ok,
+      logLevel: 'INFO',
+      lambdaLogRetentionDays: 30,
+      iteratorAgeAlarmSeconds: 300,
+      alarmTopicArn: '',
+    };
+    for (const good of ['rate(1 hour)', 'rate(15 minutes)', 'rate(2 days)', 'cron(0 6 * * ? *)', 'OFF']) {
+      expect(() => cfn.deploySettings({ ...base, reconcileSchedule: good })).not.toThrow();
+    }
+    const refusals: [Record<string, unknown>, string][] = [
+      [{ reconcileSchedule: 'hourly' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileSchedule: 'rate(1 hours)' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileSchedule: 'rate(0 minutes)' }, 'parameter reconcileSchedule must be'],
+      [{ reconcileClusters: 'prod,a/b' }, 'parameter reconcileClusters must be cluster names'],
+      [{ reconcileRate: '-1' }, 'parameter reconcileRate must be a number'],
+    ];
+    for (const [change, message] of refusals) expect(() => cfn.deploySettings({ ...base, ...change })).toThrow(message);
+  });
+});
