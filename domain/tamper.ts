@@ -61,7 +61,8 @@ export function classifyLogChange(record: StreamChangeRecord): LogChange {
 /** `#tampered`: the projector's suffix (domain/keySuffixes.cjs, the one declaration of the log's suffixes). */
 export const TAMPER_SUFFIX = keySuffixes.KEY_SUFFIXES.tampered.suffix;
 const TAMPER_DETAIL_TYPE = 'Log Tampered';
-export const TAMPER_TIMELINE_KEY = 'log#tampered';
+// `log#tampered`: named after the suffix, and frozen with it (test/kindKeys.domain.test.ts).
+export const TAMPER_TIMELINE_KEY = `log${TAMPER_SUFFIX}` as const;
 
 /** The log attributes that projection reads (domain/projection.ts ProjectableItem). */
 export const PROJECTABLE_FIELDS = ['arn', 'version', 'detailType', 'event', 'eventTime', 'eventId'] as const;
