@@ -194,7 +194,7 @@ export const KINDS = {
    * Any other detail-type that starts with "ECS " (the prefix the EventBridge rule matches), named
    * here or not. History only, in the partition `<resource ARN>#other` (domain/otherEvents.ts) with
    * a derived version. A type that gets its own kind later declares these same keys: keys never
-   * change (test/kindKeys.domain.test.ts, and the promotion in test/kindPromotion.domain.test.ts).
+   * change (test/kindKeys.domain.test.ts, and the promotion in test/kinds.domain.test.ts).
    */
   other: {
     detailTypePrefix: 'ECS ',
