@@ -5,7 +5,7 @@ import { ACCOUNT, REGION } from './arn.js';
  *
  * Each distinct dimension value is a CloudWatch custom metric billed by the month, so both sets are
  * kept bounded: an account is counted under its own id only when the deployment lists it
- * (METRIC_ACCOUNT_IDS, at most 50: deploy/cloudformation.cjs), every other one as "other"; a region
+ * (METRIC_ACCOUNT_IDS, at most 50: deploy/routing.cjs), every other one as "other"; a region
  * is counted under its name when it is shaped like an AWS region name (AWS has a few dozen), else
  * "other". Per-account and per-region series are separate (accounts + regions, not their product).
  */
