@@ -240,7 +240,7 @@ export const partitionSuffixOf = (kind: Pick<KindDeclaration, 'keys'>): string =
 export const partitionKeyOf = (kind: Pick<KindDeclaration, 'keys'>, resourceArn: string): string =>
   `${resourceArn}${partitionSuffixOf(kind)}`;
 
-/** The resource of a kind's partition key; undefined when the key is not one of that kind's. */
+/** The resource of a kind's partition key; undefined when the key does not end in its suffix (a plain-ARN kind's key is its resource). */
 export function resourceOfPartitionKey(kind: Pick<KindDeclaration, 'keys'>, partition: unknown): string | undefined {
   const suffix = partitionSuffixOf(kind);
   if (typeof partition !== 'string' || !partition.endsWith(suffix) || partition.length === suffix.length)
