@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
@@ -11,7 +10,13 @@ import { describeRejection, type Rejection } from '../domain/rejection.js';
 import { createDocumentClient } from '../infra/client.js';
 import { type Config, readConfig } from '../infra/config.js';
 import { type AppendOutcome, appendEvent } from '../infra/logAppend.js';
-import { createLogger, createMetrics, publishCounts } from './observability.js';
+import {
+  createEmfTarget,
+  createLogger,
+  type EmfTarget,
+  type InvocationMetrics,
+  invocationMetrics,
+} from './observability.js';
 import { onFirstCall } from './onFirstCall.js';
 
 /**
@@ -46,8 +51,11 @@ export interface IngestDeps {
   readonly logRetentionDays?: number;
   /** Default: a Powertools Logger named by the configuration (POWERTOOLS_SERVICE_NAME). */
   readonly logger?: Logger;
-  /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
-  readonly metrics?: Metrics;
+  /**
+   * Where each invocation's one EMF document goes (functions/observability.ts). Default: stdout,
+   * namespace POWERTOOLS_METRICS_NAMESPACE, service POWERTOOLS_SERVICE_NAME.
+   */
+  readonly metrics?: EmfTarget;
   /** Accounts counted under their own id in `Ingested` by account (METRIC_ACCOUNT_IDS); others as "other". */
   readonly metricAccountIds?: string | undefined;
 }
@@ -98,10 +106,28 @@ export const ingestSettings = (
  * ```
  */
 export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promise<IngestResult> {
-  const logger = deps.logger ?? createLogger();
-  const metrics = deps.metrics ?? createMetrics();
-  const accounts = countedAccounts(deps.metricAccountIds);
+  const ingest = ingestCore(deps);
+  const target = deps.metrics ?? createEmfTarget();
   return async (event) => {
+    const metrics = invocationMetrics(target);
+    try {
+      return await ingest(event, metrics);
+    } finally {
+      metrics.publish();
+    }
+  };
+}
+
+/**
+ * The work of {@link createIngestHandler}, counting into the caller's {@link InvocationMetrics}, so
+ * that an invocation writes one EMF document whatever else its entry point counts (ParkFailed).
+ * Nothing is logged for an event that is appended or a duplicate: at the deployed level (INFO) the
+ * document is the whole output of a normal invocation.
+ */
+function ingestCore(deps: IngestDeps): (event: unknown, metrics: InvocationMetrics) => Promise<IngestResult> {
+  const logger = deps.logger ?? createLogger();
+  const accounts = countedAccounts(deps.metricAccountIds);
+  return async (event, metrics) => {
     const parsed = parseEvent(event, { redactEnvironment: deps.redactEnvironment });
     if (!parsed.ok) {
       const { reason } = parsed.rejection;
@@ -112,8 +138,7 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
         rejection: describeRejection(parsed.rejection),
         eventId: (event as { id?: unknown } | null)?.id,
       });
-      metrics.singleMetric().addDimension('reason', reason).addMetric('Rejected', MetricUnit.Count, 1);
-      publishCounts(metrics, { Rejected: 1 });
+      metrics.count('Rejected', 1, [{}, { reason }]);
       throw new IngestRejectedError(parsed.rejection);
     }
     const { arn, version, detailType } = parsed.value;
@@ -127,7 +152,7 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
     } catch (e) {
       // Thrown on so that Lambda retries the event; counted so that an operator sees failures before the queue fills.
       logger.error('append failed; the event will be retried', { arn, version, detailType, error: String(e) });
-      publishCounts(metrics, { AppendFailed: 1 });
+      metrics.count('AppendFailed');
       throw e;
     }
     const stored = outcome.item.version;
@@ -141,22 +166,12 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
     } else {
       logger.debug(outcome.type, { arn, version: stored, detailType });
     }
-    publishCounts(metrics, {
-      Appended: outcome.type === 'appended' ? 1 : 0,
-      Duplicate: outcome.type === 'duplicate' ? 1 : 0,
-      Conflict: outcome.type === 'conflict' ? 1 : 0,
-    });
-    if (outcome.type === 'appended') {
-      // Per detail-type, a bounded dimension: the types ECS names (domain/kinds.ts metricDetailType).
-      metrics
-        .singleMetric()
-        .addDimension('detailType', metricDetailType(detailType))
-        .addMetric('Appended', MetricUnit.Count, 1);
-    }
+    // Appended also per detail-type, a bounded dimension: the types ECS names (domain/kinds.ts metricDetailType).
+    if (outcome.type === 'appended') metrics.count('Appended', 1, [{}, { detailType: metricDetailType(detailType) }]);
+    else metrics.count(outcome.type === 'duplicate' ? 'Duplicate' : 'Conflict');
     // Bounded per-account and per-region series (domain/origin.ts): accounts + regions, not their product.
     const origin = metricOrigin(event, accounts);
-    metrics.singleMetric().addDimension('account', origin.account).addMetric('Ingested', MetricUnit.Count, 1);
-    metrics.singleMetric().addDimension('region', origin.region).addMetric('Ingested', MetricUnit.Count, 1);
+    metrics.count('Ingested', 1, [{ account: origin.account }, { region: origin.region }]);
     return { outcome: outcome.type, arn, version: stored };
   };
 }
@@ -208,11 +223,12 @@ export function createLambdaIngestHandler(
   deps: LambdaIngestDeps,
 ): (event: unknown, context?: Context) => Promise<IngestResult | ParkedResult> {
   const logger = deps.logger ?? createLogger();
-  const metrics = deps.metrics ?? createMetrics();
-  const ingest = createIngestHandler({ ...deps, logger, metrics });
+  const target = deps.metrics ?? createEmfTarget();
+  const ingest = ingestCore({ ...deps, logger });
   return async (event, context) => {
+    const metrics = invocationMetrics(target);
     try {
-      return await ingest(event);
+      return await ingest(event, metrics);
     } catch (e) {
       // `ecs-events load --function` reports refusals itself; parking them again would loop a replay.
       if (!(e instanceof IngestRejectedError) || deps.park === undefined || isLoadInvocation(context)) throw e;
@@ -227,9 +243,11 @@ export function createLambdaIngestHandler(
           eventId,
           error: String(parkError),
         });
-        publishCounts(metrics, { ParkFailed: 1 });
+        metrics.count('ParkFailed');
         throw e;
       }
+    } finally {
+      metrics.publish();
     }
   };
 }

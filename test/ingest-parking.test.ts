@@ -44,7 +44,8 @@ const metric = (lines: Record<string, unknown>[], name: string) =>
     .filter(isEmf)
     .filter((d) =>
       d._aws.CloudWatchMetrics.some(
-        (m) => m.Metrics.some((x) => x.Name === name) && JSON.stringify(m.Dimensions) === '[["service"]]',
+        (m) =>
+          m.Metrics.some((x) => x.Name === name) && m.Dimensions.some((set) => JSON.stringify(set) === '["service"]'),
       ),
     )
     .reduce((sum, d) => sum + Number(d[name]), 0);

@@ -2,7 +2,6 @@
 // two regions would send them through the central bus, each land under their own key; the queries find
 // them by cluster ARN from any account, refuse an ambiguous cluster name with its candidates, and narrow
 // or widen by --account / --region. On DynamoDB Local, through the real handlers and the real CLI.
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseEcsArn } from '../domain/arn.js';
 import { clusterMatches } from '../domain/clusterScope.js';
@@ -10,11 +9,18 @@ import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import { countedAccounts, metricOrigin } from '../domain/origin.js';
 import { createIngestHandler } from '../functions/ingest.js';
+import { createEmfTarget } from '../functions/observability.js';
 import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { seededRandom } from '../sim/random.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
+
+/** One directive of an EMF document (the metrics it names, the dimension sets they are counted under). */
+interface Directive {
+  readonly Dimensions: string[][];
+  readonly Metrics: { Name: string }[];
+}
 
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'] as const;
 const REGIONS = ['us-east-1', 'eu-west-1'] as const;
@@ -103,7 +109,7 @@ describe('three accounts, two regions, one log', () => {
         doc: pipeline.doc,
         eventLogTable: pipeline.tables.eventLog,
         redactEnvironment: true,
-        metrics: new Metrics({ namespace: 'OrgTest', serviceName: 'org' }),
+        metrics: createEmfTarget({ metricsNamespace: 'OrgTest', serviceName: 'org' }),
         metricAccountIds: '111111111111,222222222222',
       });
       const [first] = sentFrom({ account: '111111111111', region: 'eu-west-1' });
@@ -117,8 +123,18 @@ describe('three accounts, two regions, one log', () => {
     const ingested = written
       .flatMap((line) => line.split('\n'))
       .filter((line) => line.includes('"Ingested"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .map(({ account, region }) => (account !== undefined ? `account=${account}` : `region=${region}`));
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: { CloudWatchMetrics: Directive[] } })
+      // Each series of Ingested in the invocation's document: its dimension set beyond `service`, with values.
+      .flatMap((doc) =>
+        doc._aws.CloudWatchMetrics.filter((d) => d.Metrics.some((m) => m.Name === 'Ingested')).flatMap((d) =>
+          d.Dimensions.map((set) =>
+            set
+              .filter((k) => k !== 'service')
+              .map((k) => `${k}=${String(doc[k])}`)
+              .join(','),
+          ),
+        ),
+      );
     expect(ingested).toEqual(['account=111111111111', 'region=eu-west-1', 'account=other', 'region=us-east-1']);
     // The pure rule: only listed, well-formed ids; only region-shaped regions.
     const counted = countedAccounts(' 111111111111,bad,222222222222 ');

@@ -44,7 +44,8 @@ interface Emf {
 const isEmf = (l: Record<string, unknown>): l is Emf => typeof l._aws === 'object' && l._aws !== null;
 /**
  * Sum of one metric over the EMF documents that carry it: those with this dimension value, or
- * (no dimension asked) those with the service dimension only, not its per-reason or per-type series.
+ * (no dimension asked) its series by the service dimension only, not its per-reason or per-type series
+ * (one document may carry both: ingest writes one per invocation).
  */
 function metric(lines: Record<string, unknown>[], name: string, dimension?: [string, string]): number {
   return lines
@@ -53,7 +54,11 @@ function metric(lines: Record<string, unknown>[], name: string, dimension?: [str
     .filter((d) =>
       dimension
         ? d[dimension[0]] === dimension[1]
-        : d._aws.CloudWatchMetrics.every((m) => JSON.stringify(m.Dimensions) === '[["service"]]'),
+        : d._aws.CloudWatchMetrics.some(
+            (m) =>
+              m.Metrics.some((x) => x.Name === name) &&
+              m.Dimensions.some((set) => JSON.stringify(set) === '["service"]'),
+          ),
     )
     .reduce((sum, d) => sum + Number(d[name]), 0);
 }
