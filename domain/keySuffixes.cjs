@@ -18,6 +18,8 @@ const KEY_SUFFIXES = Object.freeze({
   event: Object.freeze({ suffix: '', writers: Object.freeze(['ingest', 'repair']) }),
   /** Every other `ECS ...` detail-type, history only (domain/otherEvents.ts). */
   other: Object.freeze({ suffix: '#other', writers: Object.freeze(['ingest', 'repair']) }),
+  /** An ECS API call (CloudTrail), filed under each resource it acts on (domain/apiCalls/). */
+  call: Object.freeze({ suffix: '#call', writers: Object.freeze(['ingest', 'repair']) }),
   /** A state the ECS API reported (the reconciler's observation). */
   observed: Object.freeze({ suffix: '#observed', writers: Object.freeze(['reconciler']) }),
   /** The ECS API did not know a resource whose row was not terminal. */

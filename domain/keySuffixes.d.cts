@@ -8,6 +8,7 @@ export interface KeySuffix<S extends string = string> {
 export declare const KEY_SUFFIXES: {
   readonly event: KeySuffix<''>;
   readonly other: KeySuffix<'#other'>;
+  readonly call: KeySuffix<'#call'>;
   readonly observed: KeySuffix<'#observed'>;
   readonly observedMissing: KeySuffix<'#observed-missing'>;
   readonly tampered: KeySuffix<'#tampered'>;

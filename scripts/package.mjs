@@ -6,9 +6,10 @@
 //   node scripts/package.mjs [--out DIR] [-- <osls options, e.g. --stage prod --param="stateTableSuffix=-v2">]
 //
 // DIR defaults to .serverless (what `osls deploy --package .serverless` would then deploy). osls stages
-// every run in the service's own .serverless/ folder, so two runs at once in one checkout collide.
+// every run in the service's own .serverless/ folder, so two runs at once in one checkout would collide:
+// runs take turns under a lock folder (.serverless.lock, holding the holder's pid).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,47 @@ export function missingBundles(dir = root) {
     .filter((file) => !existsSync(join(dir, file)));
 }
 
+const LOCK = join(root, '.serverless.lock');
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+
+/**
+ * Runs `fn` holding the checkout's packaging lock: another process's osls run (a second vitest run, a
+ * `npm run package`) finishes first. A lock whose holder has died is taken over.
+ */
+function whileLocked(fn) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+      } catch {
+        // Just made, its pid not yet written: the holder is alive.
+      }
+      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      else Atomics.wait(pause, 0, 0, 250);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Runs `osls package` into `outDir` (emptied first). Returns the finished child process. */
 export function packageService({
   outDir = join(root, '.serverless'),
@@ -52,12 +94,10 @@ export function packageService({
   if (missing.length > 0) {
     throw new Error(`missing ${missing.join(', ')}: run \`npm run build\` first`);
   }
-  rmSync(outDir, { recursive: true, force: true });
   const osls = join(root, 'node_modules', '.bin', 'osls');
-  const run = spawnSync(osls, ['package', '--package', outDir, ...oslsArgs], {
-    cwd: root,
-    env: offlineEnv(env),
-    stdio,
+  const run = whileLocked(() => {
+    rmSync(outDir, { recursive: true, force: true });
+    return spawnSync(osls, ['package', '--package', outDir, ...oslsArgs], { cwd: root, env: offlineEnv(env), stdio });
   });
   if (run.error) throw run.error;
   return run;
