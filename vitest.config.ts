@@ -10,6 +10,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
  */
 const PURE = 'test/**/*.domain.test.ts';
 
+/** Both projects spawn `ecs-events`; they share the one bundle of it that this setup builds per run. */
+const CLI_BUNDLE = 'test/support/cliBundle.ts';
+
 /**
  * DynamoDB Local backfills a new index in time that grows with everything the run has stored in its one
  * shared database (seconds at the start, minutes near the end), so the index-migration suite runs first.
@@ -41,6 +44,8 @@ export default defineConfig({
         test: {
           name: 'pure',
           include: [PURE],
+          // The test CLI (test/support/runCli.ts), bundled once per run from the current sources.
+          globalSetup: [CLI_BUNDLE],
           // A pure suite that reaches for DynamoDB fails in the full run as it does alone (nothing listens on port 9).
           env: {
             AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
@@ -56,7 +61,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, PURE],
           // One DynamoDB Local for the whole run (2 cores: never one JVM per file), and the folder the
           // deploy suites (test/deploy/) package into once, when one of them runs.
-          globalSetup: ['test/support/globalSetup.ts', 'test/support/packagingRun.ts'],
+          globalSetup: ['test/support/globalSetup.ts', 'test/support/packagingRun.ts', CLI_BUNDLE],
         },
       },
     ],
