@@ -1,4 +1,4 @@
-import type { KINDS, NamedKind } from './kinds.js';
+import type { KeyedResourceType } from './kinds.js';
 
 /**
  * ECS ARNs. Partitions (aws, aws-cn, aws-us-gov, ...) and both the old (`task/<id>`) and the new
@@ -13,7 +13,7 @@ export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
 export const ACCOUNT = /^\d{12}$/;
 
 /** The resource types of the ARNs the log is keyed by, and clusters. */
-export type EcsResourceType = (typeof KINDS)[NamedKind]['resourceType'] | 'cluster';
+export type EcsResourceType = KeyedResourceType | 'cluster';
 
 export interface EcsArn {
   readonly partition: string;

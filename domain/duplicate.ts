@@ -7,8 +7,10 @@ import { eventIdentity } from './provenance.js';
 /**
  * Whether a stored log event is the same event as an incoming one with the same key.
  * Tasks and instances: the same `detail` (ECS: "duplicate events have the same version", and a
- * redelivery may come in a new envelope). Every other kind: the whole event, since its key is
- * derived from it, without its provenance fields (an archive replay adds `replay-name`).
+ * redelivery may come in a new envelope). API calls: the same `detail` too, the CloudTrail record,
+ * whose `eventID` their key derives from (a forwarder or a replay may wrap it in a new envelope).
+ * Every other kind: the whole event, since its key is derived from it, without its provenance
+ * fields (an archive replay adds `replay-name`).
  */
 export function isSameEvent(incoming: ParsedEvent, storedEvent: unknown): boolean {
   return isSameEventUnder(versionRuleOf(incoming.kind), incoming.event, storedEvent);
@@ -26,7 +28,7 @@ export function isSameEventUnder(rule: VersionRule, incoming: { detail?: unknown
   } catch {
     return false;
   }
-  return rule === 'detailVersion'
+  return rule === 'detailVersion' || rule === 'callVersion'
     ? canonicalJson(stored.detail) === canonicalJson(incoming.detail)
     : canonicalJson(eventIdentity(stored)) === canonicalJson(eventIdentity(incoming));
 }

@@ -1,3 +1,4 @@
+import type { CallFacts } from './apiCalls/parseCall.js';
 import type { Kind } from './kinds.js';
 
 /** An EventBridge envelope as ECS sends it. Unknown fields are kept as they are. */
@@ -37,4 +38,9 @@ export interface ParsedEvent<K extends string = Kind> {
   readonly eventTime: number;
   /** The event as stored (secrets redacted). */
   readonly event: EcsEvent;
+  /**
+   * Kind `apiCall` only: who called what, and the resources the call is filed under (one log item
+   * each, domain/logEntries.ts); `arn` and `resourceArn` are the first of them.
+   */
+  readonly call?: CallFacts;
 }

@@ -12,7 +12,12 @@ export type PartitionRule =
   /** `resources[0]`, an ECS ARN of the kind's `resourceType` (a service action or deployment names its service there). */
   | 'firstResource'
   /** The other-resource rule (domain/otherEvents.ts): `resources[0]`, else a detail ARN field, else the account. */
-  | 'otherResource';
+  | 'otherResource'
+  /**
+   * An API call's (domain/apiCalls/resources.ts): each task, service or container instance it acts on,
+   * normalised to its long ARN, one log item each; else its cluster.
+   */
+  | 'callResources';
 
 /** What a kind's log sort key is. */
 export type VersionRule =
@@ -23,7 +28,9 @@ export type VersionRule =
   /** The `version` the ECS API returned with the resource (the reconciler's observation). */
   | 'apiVersion'
   /** The version of the latest-state row the item marks (a missing mark). */
-  | 'rowVersion';
+  | 'rowVersion'
+  /** domain/apiCalls/parseCall.ts: CloudTrail's `eventTime` second × 10^6 + a hash of its `eventID`, the call's identity. */
+  | 'callVersion';
 
 /** Where a kind's events are stored: partition `<ARN of the rule><suffix>`, sort key by the version rule. */
 export interface KindKeys {
@@ -34,7 +41,11 @@ export interface KindKeys {
 }
 
 /** How an event of another type is summed up in one line of `history` (domain/audit/history.ts). */
-export type HistorySummary = 'detailFields';
+export type HistorySummary =
+  /** The detail's summary fields (domain/summary.ts). */
+  | 'detailFields'
+  /** Who called what, and its error (domain/apiCalls/). */
+  | 'call';
 
 /** The words and forms readers show a kind by. */
 export interface KindLabels {
@@ -191,6 +202,19 @@ export const KINDS = {
     marks: 'instance',
   },
   /**
+   * An ECS API call that CloudTrail recorded (`source` aws.ecs, `detail.eventSource`
+   * ecs.amazonaws.com): one of the write calls of domain/apiCalls/actions.ts, kept without its
+   * secrets and with only the response fields the joins read (domain/apiCalls/kept.ts). Filed under
+   * every resource it acts on, one item each in `<resource ARN>#call`, so that a task's or service's
+   * history finds its calls with one Query; the calls index (infra/tables.cjs `byClusterCalls`)
+   * finds a cluster's. History only: never a state, never `other`, never on the cluster timeline.
+   */
+  apiCall: {
+    detailType: 'AWS API Call via CloudTrail',
+    keys: { partition: 'callResources', suffix: 'call', version: 'callVersion' },
+    labels: { timelineType: 'call', timelineWord: 'call', history: 'aside', historySummary: 'call' },
+  },
+  /**
    * Any other detail-type that starts with "ECS " (the prefix the EventBridge rule matches), named
    * here or not. History only, in the partition `<resource ARN>#other` (domain/otherEvents.ts) with
    * a derived version. A type that gets its own kind later declares these same keys: keys never
@@ -216,6 +240,10 @@ export type Kind = keyof Kinds;
 export type NamedKind = { [K in Kind]: Kinds[K] extends { readonly detailType: string } ? K : never }[Kind];
 /** The detail-types this code knows by name; any other `ECS ...` type is of kind `other`. */
 export type DetailType = Kinds[NamedKind]['detailType'];
+/** Kinds keyed by the ARN of one ECS resource type (all but `other` and the calls). */
+type ResourceKind = { [K in Kind]: Kinds[K] extends { readonly resourceType: string } ? K : never }[Kind];
+/** The ECS resource types the log's kinds are keyed by. */
+export type KeyedResourceType = Kinds[ResourceKind]['resourceType'];
 /** Kinds whose events carry `detail.version` and have a latest-state table. */
 export type StateKind = { [K in Kind]: Kinds[K] extends { readonly state: object } ? K : never }[Kind];
 /** The `timeline --type` words. */
@@ -224,6 +252,8 @@ export type TimelineType = Kinds[Kind]['labels']['timelineType'];
 const ALL_KINDS = Object.keys(KINDS) as Kind[];
 const isNamedKind = (kind: Kind): kind is NamedKind => 'detailType' in KINDS[kind];
 const NAMED_KINDS = ALL_KINDS.filter(isNamedKind);
+const isResourceKind = (kind: Kind): kind is ResourceKind => 'resourceType' in KINDS[kind];
+const RESOURCE_KINDS = ALL_KINDS.filter(isResourceKind);
 
 export const isStateKind = (kind: Kind): kind is StateKind => 'state' in KINDS[kind];
 
@@ -311,11 +341,11 @@ export const labelsOf = (kind: Kind): KindLabels => KINDS[kind].labels;
  * one resource type agree).
  */
 export const ARN_FORMS = Object.fromEntries(
-  NAMED_KINDS.flatMap((k) => {
+  RESOURCE_KINDS.flatMap((k) => {
     const labels: KindLabels = KINDS[k].labels;
     return labels.arnForm === undefined ? [] : [[KINDS[k].resourceType, labels.arnForm]];
   }),
-) as Record<Kinds[NamedKind]['resourceType'], string>;
+) as Record<KeyedResourceType, string>;
 
 // ---- The reconciler's kinds: observations and missing marks (usecases/reconcile.ts, docs/reconcile.md). ----
 
@@ -386,6 +416,6 @@ export function kindOfEventDetailType(detailType: unknown): Kind | undefined {
  * reconciler's): `service` → the service actions and deployments, what the service readers take.
  */
 export const eventDetailTypesOfResource = (resourceType: string): DetailType[] =>
-  NAMED_KINDS.filter((k) => !isObservedKind(k) && KINDS[k].resourceType === resourceType).map(
+  RESOURCE_KINDS.filter((k) => !isObservedKind(k) && KINDS[k].resourceType === resourceType).map(
     (k) => KINDS[k].detailType,
   );

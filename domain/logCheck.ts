@@ -1,7 +1,9 @@
 import { canonicalJson } from './canonical.js';
 import { MAX_DERIVED_PROBES } from './derivedVersion.js';
 import { decodeStoredEvent } from './eventCodec.js';
+import type { ParsedEvent } from './eventTypes.js';
 import { isStateKind } from './kinds.js';
+import { logEntriesOf } from './logEntries.js';
 import { formerAttributes, toLogItem } from './logItem.js';
 import { parseEvent } from './parseEvent.js';
 import { isTamperMarker } from './tamper.js';
@@ -51,13 +53,16 @@ export function checkLogItem(item: Record<string, unknown>): LogItemCheck {
       problems: [`event: no longer accepted (${parsed.rejection.reason}: ${parsed.rejection.message})`],
     };
   }
-  const base = parsed.value.version;
+  // An API call is filed under each resource it acts on: the item is the entry of its own key.
+  const entries = logEntriesOf(parsed.value);
+  const entry = entries.find((e) => e.arn === item.arn) ?? (entries[0] as ParsedEvent);
+  const base = entry.version;
   // A derived version may sit above its base: ingest takes the next free number on a hash collision.
-  const probes = isStateKind(parsed.value.kind) ? 1 : MAX_DERIVED_PROBES;
+  const probes = isStateKind(entry.kind) ? 1 : MAX_DERIVED_PROBES;
   const stored = item.version;
   const inRange = typeof stored === 'number' && stored >= base && stored < base + probes;
   const derived = toLogItem(
-    { ...parsed.value, version: inRange ? stored : base },
+    { ...entry, version: inRange ? stored : base },
     { ingestedAt: 0, ingestId: '', retentionDays: 0 },
   ) as unknown as Record<string, unknown>;
 
@@ -68,10 +73,10 @@ export function checkLogItem(item: Record<string, unknown>): LogItemCheck {
     );
   }
   // The body is compared as JSON: which codec stored it (plain or compressed) is not derivable.
-  if (json !== JSON.stringify(parsed.value.event)) problems.push('event: not the JSON ingest stores for it');
+  if (json !== JSON.stringify(entry.event)) problems.push('event: not the JSON ingest stores for it');
   const skip = new Set(['version', 'event', ...UNDERIVABLE_ATTRIBUTES]);
   const names = [...new Set([...Object.keys(derived), ...Object.keys(item)])].filter((n) => !skip.has(n)).sort();
-  const former = formerAttributes(parsed.value);
+  const former = formerAttributes(entry);
   for (const name of names) {
     // An item of the previous format may hold an attribute the current one no longer writes.
     if (derived[name] === undefined && name in former && same(item[name], former[name])) continue;

@@ -1,3 +1,5 @@
+import { callKey } from './apiCalls/callIndex.js';
+import type { CallFacts } from './apiCalls/parseCall.js';
 import { encodeEvent, type StoredEventValue } from './eventCodec.js';
 import type { ParsedEvent } from './eventTypes.js';
 import { type Summary, summaryOf } from './summary.js';
@@ -27,8 +29,20 @@ export interface LogItem extends Summary {
   readonly clusterArn?: string;
   /** Kind `other` only: the resource the event is about; the partition key is `<resourceArn>#other`. */
   readonly resourceArn?: string;
-  /** Key of the cluster timeline index; absent when the event names no cluster. */
+  /** Key of the cluster timeline index; absent when the event names no cluster, and for API calls. */
   readonly timelineKey?: string;
+  /**
+   * API calls only (domain/apiCalls/): the key of the calls index, `<cluster ARN>#<UTC day>`, and what
+   * `who` prints without fetching the item: the principal's short name (`<role>/<session>` for an
+   * assumed role), the role or user ARN whose credentials were used (`principalArn`), the error of a
+   * failed call, the deployment an UpdateService started. The resource is the key's (the index
+   * projects the table's keys), so a call's items hold no `resourceArn`.
+   */
+  readonly callKey?: string;
+  readonly principal?: string;
+  readonly principalArn?: string;
+  readonly errorCode?: string;
+  readonly deploymentId?: string;
   /**
    * Only with an opted-in log retention (LOG_RETENTION_DAYS > 0): when DynamoDB TTL may delete the
    * item, epoch seconds, counted from the event time so that a resource's older versions never
@@ -55,6 +69,18 @@ export const formerAttributes = (parsed: ParsedEvent): Record<string, unknown> =
   clusterArn: parsed.clusterArn,
 });
 
+function callAttributes(call: CallFacts, clusterArn: string, eventTime: number) {
+  const { principal } = call;
+  const principalArn = principal.issuerArn ?? principal.arn;
+  return {
+    callKey: callKey(clusterArn, eventTime),
+    principal: principal.name,
+    ...(principalArn !== undefined && { principalArn }),
+    ...(call.errorCode !== undefined && { errorCode: call.errorCode }),
+    ...(call.deploymentId !== undefined && { deploymentId: call.deploymentId }),
+  };
+}
+
 export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
   const retentionDays = ingest.retentionDays ?? 0;
   return {
@@ -66,10 +92,12 @@ export function toLogItem(parsed: ParsedEvent, ingest: IngestStamp): LogItem {
     ingestedAt: ingest.ingestedAt,
     ingestId: ingest.ingestId,
     event: encodeEvent(JSON.stringify(parsed.event)).value,
-    ...(parsed.resourceArn !== undefined && { resourceArn: parsed.resourceArn }),
-    ...(parsed.clusterArn !== undefined && {
-      timelineKey: timelineKey(parsed.clusterArn, parsed.eventTime, timelineShard(parsed.arn)),
-    }),
+    ...(parsed.resourceArn !== undefined && parsed.call === undefined && { resourceArn: parsed.resourceArn }),
+    ...(parsed.call !== undefined
+      ? callAttributes(parsed.call, parsed.clusterArn as string, parsed.eventTime)
+      : parsed.clusterArn !== undefined && {
+          timelineKey: timelineKey(parsed.clusterArn, parsed.eventTime, timelineShard(parsed.arn)),
+        }),
     ...summaryOf(parsed.event.detail),
     ...(retentionDays > 0 && { expiresAt: Math.floor(parsed.eventTime / 1000) + retentionDays * DAY_S }),
   };

@@ -1,3 +1,4 @@
+import { filedUnder, parseCall } from './apiCalls/parseCall.js';
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
 import { isObject } from './canonical.js';
 import { derivedVersion, MAX_DERIVED_EVENT_TIME_MS } from './derivedVersion.js';
@@ -169,7 +170,10 @@ interface PartitionReader {
 /** A kind's declared ECS resource type; the kinds of the ECS-ARN rules all declare one. */
 const resourceTypeOf = (kind: KindDeclaration): EcsResourceType => kind.resourceType as EcsResourceType;
 
-const PARTITION_READERS: Record<PartitionRule, PartitionReader> = {
+/** The partition rules of events keyed by one resource (a call is filed under several: domain/apiCalls/parseCall.ts). */
+type SingleResourceRule = Exclude<PartitionRule, 'callResources'>;
+
+const PARTITION_READERS: Record<SingleResourceRule, PartitionReader> = {
   detailArn: {
     resource: (kind, _event, detail) =>
       checkArn(detail[kind.arnField as string], `detail.${kind.arnField}`, resourceTypeOf(kind)),
@@ -210,7 +214,9 @@ export function identify(
   event: Record<string, unknown>,
   detail: Record<string, unknown>,
 ): Result<Identity> {
-  const reader = PARTITION_READERS[kind.keys.partition];
+  const rule = kind.keys.partition;
+  if (rule === 'callResources') throw new Error('an API call is keyed by parseCall (domain/apiCalls/parseCall.ts)');
+  const reader = PARTITION_READERS[rule];
   const resource = reader.resource(kind, event, detail);
   if (!resource.ok) return resource;
   let version: number | undefined;
@@ -231,6 +237,52 @@ export function identify(
     version,
     clusterArn: cluster.value,
     ...(arn !== resource.value && { resourceArn: resource.value }),
+  });
+}
+
+function checkSize(event: EcsEvent): Result<true> {
+  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
+  return bytes > MAX_EVENT_BYTES
+    ? reject('EVENT_TOO_LARGE', `the event is ${bytes} bytes of JSON; the maximum is ${MAX_EVENT_BYTES} bytes`)
+    : accept(true);
+}
+
+/**
+ * An API call: parseCall checks the CloudTrail record and says where it is filed; the parsed event is
+ * its first log entry, with the call's facts. Its secrets are removed whatever `redactEnvironment`
+ * says (domain/apiCalls/kept.ts: they are never stored), and removing them again changes nothing, so
+ * that `verify --log` derives the same keys from the stored event.
+ */
+function parseCallAs<K extends string>(
+  name: K,
+  kind: KindDeclaration,
+  input: Record<string, unknown>,
+  detail: Record<string, unknown>,
+): Result<ParsedEvent<K>> {
+  const parsed = parseCall(input, detail);
+  if (!parsed.ok) return parsed;
+  const call = parsed.value;
+  const size = checkSize(call.event);
+  if (!size.ok) return size;
+  const filed = filedUnder(call);
+  const first = filed[0] as string;
+  return accept({
+    kind: name,
+    detailType: input['detail-type'] as string,
+    arn: partitionKeyOf(kind, first),
+    version: call.version,
+    clusterArn: call.clusterArn,
+    resourceArn: first,
+    eventId: call.eventId,
+    eventTime: call.eventTime,
+    event: call.event,
+    call: {
+      action: call.action,
+      principal: call.principal,
+      ...(call.errorCode !== undefined && { errorCode: call.errorCode }),
+      ...(call.deploymentId !== undefined && { deploymentId: call.deploymentId }),
+      filedUnder: filed,
+    },
   });
 }
 
@@ -273,6 +325,7 @@ export function parseEventAs<K extends string>(
   if (input.id !== undefined && typeof input.id !== 'string') {
     return reject('FIELD_INVALID', `id must be a string when present, got ${quote(input.id)}`);
   }
+  if (kind.keys.partition === 'callResources') return parseCallAs(name, kind, input, detail);
   const identity = identify(kind, input, detail);
   if (!identity.ok) return identity;
   const eventTime = checkTime(input, detail, kind);
@@ -280,10 +333,8 @@ export function parseEventAs<K extends string>(
 
   const received = input as EcsEvent;
   const event = options.redactEnvironment ? redactOverrideEnvironment(received) : received;
-  const bytes = Buffer.byteLength(JSON.stringify(event), 'utf8');
-  if (bytes > MAX_EVENT_BYTES) {
-    return reject('EVENT_TOO_LARGE', `the event is ${bytes} bytes of JSON; the maximum is ${MAX_EVENT_BYTES} bytes`);
-  }
+  const size = checkSize(event);
+  if (!size.ok) return size;
   const { arn, clusterArn, resourceArn } = identity.value;
   return accept({
     kind: name,

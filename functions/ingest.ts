@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { type Invocation, type ParkedRefusal, parkedRefusal } from '../domain/audit/replayRecord.js';
 import { metricDetailType } from '../domain/kinds.js';
+import { logEntriesOf } from '../domain/logEntries.js';
 import { countedAccounts, metricOrigin } from '../domain/origin.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { describeRejection, type Rejection } from '../domain/rejection.js';
@@ -144,11 +145,14 @@ function ingestCore(deps: IngestDeps): (event: unknown, metrics: InvocationMetri
     const { arn, version, detailType } = parsed.value;
     let outcome: AppendOutcome;
     try {
-      outcome = await appendEvent(deps.doc, deps.eventLogTable, parsed.value, {
-        ingestedAt: Date.now(),
-        ingestId: ulid(),
-        retentionDays: deps.logRetentionDays ?? 0,
-      });
+      const stamp = { ingestedAt: Date.now(), ingestId: ulid(), retentionDays: deps.logRetentionDays ?? 0 };
+      // One entry, or an API call's one per resource it acts on: each appended (a redelivery after a
+      // crash between them appends the rest and finds the others as duplicates).
+      const outcomes: AppendOutcome[] = [];
+      for (const entry of logEntriesOf(parsed.value)) {
+        outcomes.push(await appendEvent(deps.doc, deps.eventLogTable, entry, stamp));
+      }
+      outcome = combinedOutcome(outcomes);
     } catch (e) {
       // Thrown on so that Lambda retries the event; counted so that an operator sees failures before the queue fills.
       logger.error('append failed; the event will be retried', { arn, version, detailType, error: String(e) });
@@ -175,6 +179,12 @@ function ingestCore(deps: IngestDeps): (event: unknown, metrics: InvocationMetri
     return { outcome: outcome.type, arn, version: stored };
   };
 }
+
+/** The outcome of an event appended as several entries: appended if any was, else a conflict if any was. */
+const combinedOutcome = (outcomes: readonly AppendOutcome[]): AppendOutcome =>
+  outcomes.find((o) => o.type === 'appended') ??
+  outcomes.find((o) => o.type === 'conflict') ??
+  (outcomes[0] as AppendOutcome);
 
 /**
  * The `custom` client context `ecs-events load --function` invokes ingest with (Lambda Invoke's

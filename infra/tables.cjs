@@ -14,7 +14,7 @@ const tables = {
     defaultName: 'ECSEventLog',
     partitionKey: 'arn',
     sortKey: 'version',
-    attributes: { arn: 'S', version: 'N', timelineKey: 'S', eventTime: 'N' },
+    attributes: { arn: 'S', version: 'N', timelineKey: 'S', eventTime: 'N', callKey: 'S' },
     // Old images too: a MODIFY or a REMOVE of a log item is tampering, and the projector keeps what
     // the item held before (functions/projector.ts, domain/tamper.ts).
     stream: 'NEW_AND_OLD_IMAGES',
@@ -30,6 +30,24 @@ const tables = {
         projection: {
           ProjectionType: 'INCLUDE',
           NonKeyAttributes: ['detailType', 'clusterArn', 'eventId', ...Object.keys(SUMMARY_FIELDS)],
+        },
+      },
+      {
+        // ECS API calls (domain/apiCalls/callIndex.ts): cluster#day, only items that hold a callKey. What
+        // `who` prints, and what `stopped` and `deployments` join on, without fetching an item.
+        name: 'byClusterCalls',
+        partitionKey: 'callKey',
+        sortKey: 'eventTime',
+        projection: {
+          ProjectionType: 'INCLUDE',
+          NonKeyAttributes: [
+            'eventId',
+            'eventName',
+            'principal',
+            'principalArn',
+            'errorCode',
+            'deploymentId',
+          ],
         },
       },
     ],

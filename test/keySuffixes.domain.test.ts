@@ -34,8 +34,8 @@ describe('key suffixes: the declaration', () => {
 });
 
 describe('key suffixes: who may write each', () => {
-  it('ingest writes plain ARNs and #other only: never an observation, a missing mark or a tamper or trust marker', () => {
-    expect(suffixesWrittenBy('ingest')).toEqual(['', '#other']);
+  it('ingest writes plain ARNs, #other and #call only: never an observation, a missing mark or a tamper or trust marker', () => {
+    expect(suffixesWrittenBy('ingest')).toEqual(['', '#other', '#call']);
     expect(leadingKeyPatterns('ingest')).toBeUndefined();
     expect(forbiddenKeyPatterns('ingest')).toEqual([
       '*#observed',
@@ -48,7 +48,7 @@ describe('key suffixes: who may write each', () => {
   it('the reconciler writes its own partitions only', () => {
     expect(suffixesWrittenBy('reconciler')).toEqual(['#observed', '#observed-missing']);
     expect(leadingKeyPatterns('reconciler')).toEqual(['*#observed', '*#observed-missing']);
-    expect(forbiddenKeyPatterns('reconciler')).toEqual(['*#other', '*#tampered', '*#tamper-trusted']);
+    expect(forbiddenKeyPatterns('reconciler')).toEqual(['*#other', '*#call', '*#tampered', '*#tamper-trusted']);
   });
 
   it('the projector writes tamper markers only', () => {
@@ -56,6 +56,7 @@ describe('key suffixes: who may write each', () => {
     expect(leadingKeyPatterns('projector')).toEqual(['*#tampered']);
     expect(forbiddenKeyPatterns('projector')).toEqual([
       '*#other',
+      '*#call',
       '*#observed',
       '*#observed-missing',
       '*#tamper-trusted',
@@ -63,7 +64,7 @@ describe('key suffixes: who may write each', () => {
   });
 
   it('the repair principal copies events back and trusts content, and never forges an observation or a tamper marker', () => {
-    expect(suffixesWrittenBy('repair')).toEqual(['', '#other', '#tamper-trusted']);
+    expect(suffixesWrittenBy('repair')).toEqual(['', '#other', '#call', '#tamper-trusted']);
     expect(leadingKeyPatterns('repair')).toBeUndefined();
     expect(forbiddenKeyPatterns('repair')).toEqual(['*#observed', '*#observed-missing', '*#tampered']);
   });

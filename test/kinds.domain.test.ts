@@ -118,7 +118,8 @@ describe('what is derived from KINDS', () => {
     expect(timelineWordOf(KINDS.other.named.hookStateChange)).toBe('other');
     expect(timelineWordOf('ECS Something New')).toBe('other');
     expect(timelineWordOf('Log Tampered')).toBe('unknown');
-    expect(TIMELINE_TYPES).toEqual(['task', 'instance', 'service', 'other']);
+    expect(timelineWordOf(KINDS.apiCall.detailType)).toBe('call');
+    expect(TIMELINE_TYPES).toEqual(['task', 'instance', 'service', 'call', 'other']);
   });
 
   it('usage messages write each resource type in the form its kinds declare, and they agree', () => {

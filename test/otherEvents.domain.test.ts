@@ -33,14 +33,17 @@ const OTHER_SAMPLES = [
 ];
 
 describe('the kind vocabulary: every ECS detail-type', () => {
-  it('names four types and takes every other "ECS ..." type as kind other; nothing else', () => {
+  it('names four types and the API calls, and takes every other "ECS ..." type as kind other; nothing else', () => {
     expect(kindOfDetailType('ECS Task State Change')).toBe('task');
     expect(kindOfDetailType('ECS Deployment State Change')).toBe('deployment');
+    // CloudTrail's records share the source aws.ecs: their own kind, never `other`.
+    expect(kindOfDetailType('AWS API Call via CloudTrail')).toBe('apiCall');
     for (const type of [...Object.values(KINDS.other.named), 'ECS Something New']) {
       expect(kindOfDetailType(type), type).toBe('other');
     }
     for (const type of [
-      'AWS API Call via CloudTrail',
+      'AWS API Call via CloudTrail ',
+      'AWS Service Event via CloudTrail',
       'ecs task state change',
       'ECS',
       'ECS ',
@@ -56,7 +59,8 @@ describe('the kind vocabulary: every ECS detail-type', () => {
   it('counts appended events per detail-type in a bounded dimension', () => {
     expect(metricDetailType('ECS Task State Change')).toBe('ECS Task State Change');
     expect(metricDetailType('ECS Something New')).toBe('ECS Something New');
-    expect(metricDetailType('AWS API Call via CloudTrail')).toBe('other');
+    expect(metricDetailType('AWS API Call via CloudTrail')).toBe('AWS API Call via CloudTrail');
+    expect(metricDetailType('AWS Service Event via CloudTrail')).toBe('other');
     expect(metricDetailType({})).toBe('other');
   });
 });

@@ -22,7 +22,8 @@ const pick = (o: unknown, keys: readonly string[]): Json | undefined => {
 const pickAll = (v: unknown, keys: readonly string[]): Json[] | undefined =>
   Array.isArray(v) ? v.map((o) => pick(o, keys) ?? {}) : undefined;
 
-const TASK = ['taskArn', 'clusterArn', 'group', 'startedBy', 'taskDefinitionArn', 'lastStatus', 'desiredStatus'];
+// The task's own events (ECS Task State Change) hold the rest of what RunTask answers.
+const TASK = ['taskArn', 'group', 'startedBy', 'lastStatus'];
 const DEPLOYMENT = ['id', 'status', 'rolloutState', 'taskDefinition', 'desiredCount', 'createdAt', 'updatedAt'];
 const SERVICE = ['serviceArn', 'serviceName', 'clusterArn', 'status', 'desiredCount', 'taskDefinition'];
 const TASK_SET = ['id', 'taskSetArn', 'serviceArn', 'clusterArn', 'status', 'taskDefinition', 'externalId'];
@@ -30,6 +31,55 @@ const INSTANCE = ['containerInstanceArn', 'ec2InstanceId', 'status', 'agentConne
 const CLUSTER = ['clusterArn', 'clusterName', 'status'];
 const FAILURE = ['arn', 'reason', 'detail'];
 const EXEC = ['clusterArn', 'taskArn', 'containerArn', 'containerName', 'interactive'];
+
+/** CloudTrail record fields kept: what happened, who, from where, and how it ended. */
+const RECORD = [
+  'eventTime',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'eventID',
+  'readOnly',
+  'recipientAccountId',
+  'sharedEventID',
+  'vpcEndpointId',
+];
+const IDENTITY = ['type', 'arn', 'accountId', 'userName', 'invokedBy'];
+const ISSUER = ['type', 'arn', 'accountId', 'userName'];
+
+/**
+ * `userIdentity` as the audit reads it: type, ARN, account, user name, the AWS service that called,
+ * and the session's issuer. Dropped: CloudTrail's principal and access key ids and the session's
+ * attributes (when it began, MFA), which CloudTrail's own history still has for 90 days.
+ */
+function keptIdentity(identity: unknown): unknown {
+  if (!isObject(identity)) return identity;
+  const session = isObject(identity.sessionContext) ? identity.sessionContext : undefined;
+  const kept: Json = { ...pick(identity, IDENTITY) };
+  if (session && isObject(session.sessionIssuer)) {
+    kept.sessionContext = { sessionIssuer: pick(session.sessionIssuer, ISSUER) };
+  }
+  return kept;
+}
+
+/**
+ * The CloudTrail record as the log keeps it (the `detail` of the event): its identity, the call and
+ * its outcome, the request without secrets and the response's few fields, under 1 KB of compressed
+ * item for most calls (docs/events.md). Not kept: the TLS details, CloudTrail's request id, event
+ * category and version flags. Applying it again changes nothing (verify --log derives the keys again).
+ */
+export function keptRecord(detail: Json): Json {
+  return {
+    ...pick(detail, RECORD),
+    ...(detail.userIdentity !== undefined && { userIdentity: keptIdentity(detail.userIdentity) }),
+    requestParameters: keptRequest(detail.requestParameters),
+    responseElements: keptResponse(detail.responseElements),
+  };
+}
 
 /** The response fields kept, by the name the ECS API gives them. */
 export function keptResponse(response: unknown): unknown {

@@ -4,8 +4,8 @@ import { DERIVED_VERSION_SLOTS, MAX_DERIVED_EVENT_TIME_MS } from '../derivedVers
 import type { EcsEvent } from '../eventTypes.js';
 import { accept, quote, type Result, reject } from '../rejection.js';
 import { parseIsoTime } from '../time.js';
-import { CALL_ACTION_NAMES, type CallAction, ECS_EVENT_SOURCE, isCallAction } from './actions.js';
-import { keptRequest, keptResponse } from './kept.js';
+import { CALL_ACTION_NAMES, CALL_ACTIONS, type CallAction, ECS_EVENT_SOURCE, isCallAction } from './actions.js';
+import { keptRecord } from './kept.js';
 import { type Principal, principalOf } from './principal.js';
 import { type CallScope, callResources, clusterOf } from './resources.js';
 
@@ -26,7 +26,23 @@ export interface ParsedCall {
   readonly eventId: string;
   /** Event time in seconds × 10^6 + six digits hashed from `eventID`: a redelivery or replay is a duplicate. */
   readonly version: number;
+  /** The id of the PRIMARY deployment a CreateService or UpdateService answered with: the deployment it started. */
+  readonly deploymentId?: string;
   readonly event: EcsEvent;
+}
+
+/** What the log items of a call hold besides the event (domain/logItem.ts), and where it is filed. */
+export type CallFacts = Pick<ParsedCall, 'action' | 'principal' | 'errorCode' | 'deploymentId'> & {
+  /** The resources it is filed under, in order: one log item each (domain/logEntries.ts). */
+  readonly filedUnder: readonly string[];
+};
+
+/** The PRIMARY deployment of a kept service response (domain/apiCalls/kept.ts keeps `id` and `status`). */
+function primaryDeploymentOf(response: unknown): string | undefined {
+  const service = isObject(response) ? response.service : undefined;
+  const deployments = isObject(service) && Array.isArray(service.deployments) ? service.deployments : [];
+  const primary = deployments.find((d: unknown) => isObject(d) && d.status === 'PRIMARY');
+  return isObject(primary) ? text(primary.id) : undefined;
 }
 
 /** The log partitions' resources of a call: each resource it acts on, else its cluster. */
@@ -118,10 +134,9 @@ export function parseCall(event: Record<string, unknown>, detail: Record<string,
     );
   }
   const errorCode = text(detail.errorCode);
-  const kept: EcsEvent = {
-    ...(event as unknown as EcsEvent),
-    detail: { ...detail, requestParameters: keptRequest(request), responseElements: keptResponse(response) },
-  };
+  const record = keptRecord(detail);
+  const kept: EcsEvent = { ...(event as unknown as EcsEvent), detail: record };
+  const deploymentId = CALL_ACTIONS[action] === 'service' ? primaryDeploymentOf(record.responseElements) : undefined;
   return accept({
     action,
     principal: principalOf(detail.userIdentity),
@@ -131,6 +146,7 @@ export function parseCall(event: Record<string, unknown>, detail: Record<string,
     eventTime: eventTime.value,
     eventId,
     version: callVersion(eventTime.value, eventId),
+    ...(deploymentId && { deploymentId }),
     event: kept,
   });
 }

@@ -1,3 +1,4 @@
+import { callSummary } from '../apiCalls/summary.js';
 import {
   type HistorySummary,
   isMissingKind,
@@ -89,6 +90,7 @@ export function otherEventSummary(detail: Record<string, unknown>): string {
 /** Each one-line summary a kind's labels may name (domain/kinds.ts `historySummary`). */
 const SUMMARIES: Record<HistorySummary, (detail: Record<string, unknown>) => string> = {
   detailFields: otherEventSummary,
+  call: callSummary,
 };
 
 /** Whether a kind's events are rows aside from the resource's versions (no version of it; detail-type and summary shown). */
