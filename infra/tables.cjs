@@ -40,14 +40,7 @@ const tables = {
         sortKey: 'eventTime',
         projection: {
           ProjectionType: 'INCLUDE',
-          NonKeyAttributes: [
-            'eventId',
-            'eventName',
-            'principal',
-            'principalArn',
-            'errorCode',
-            'deploymentId',
-          ],
+          NonKeyAttributes: ['eventId', 'eventName', 'principal', 'principalArn', 'errorCode', 'deploymentId'],
         },
       },
     ],

@@ -3,8 +3,8 @@ import { callKey, callKeys } from '../domain/apiCalls/callIndex.js';
 import { isSameEvent } from '../domain/duplicate.js';
 import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent, ParsedEvent } from '../domain/eventTypes.js';
-import { logEntriesOf } from '../domain/logEntries.js';
 import { checkLogItem } from '../domain/logCheck.js';
+import { logEntriesOf } from '../domain/logEntries.js';
 import { toLogItem } from '../domain/logItem.js';
 import { parseEvent } from '../domain/parseEvent.js';
 import { badCallFixtures, callFixtures, FIXTURE_CLUSTER } from './support/cloudTrail.js';
@@ -70,7 +70,9 @@ describe('API calls: where each is filed', () => {
     const moved = { ...item, arn: `${ARN}task/prod/ffffffffffffffffffffffffffffffff#call` };
     const check = checkLogItem(moved);
     expect(check.type).toBe('mismatch');
-    expect(check.type === 'mismatch' && check.problems.join('\n')).toMatch(/^arn: stored "arn:aws:ecs:us-east-1:111122223333:task\/prod\/ffff.*, the event gives "arn:aws:ecs:.*0a1b2c3d/m);
+    expect(check.type === 'mismatch' && check.problems.join('\n')).toMatch(
+      /^arn: stored "arn:aws:ecs:us-east-1:111122223333:task\/prod\/ffff.*, the event gives "arn:aws:ecs:.*0a1b2c3d/m,
+    );
   });
 
   it('holds who, the action, the error and the deployment started, for the index', () => {
