@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
+import bootstrap from './bootstrap.js';
 import changes from './changes.js';
 import deployments from './deployments.js';
+import exportCommand from './export.js';
 import history from './history.js';
 import iamPolicy from './iam-policy.js';
 import instances from './instances.js';
@@ -11,6 +13,7 @@ import reconcile from './reconcile.js';
 import replay from './replay.js';
 import report from './report.js';
 import serviceEvents from './service-events.js';
+import sql from './sql.js';
 import stackset from './stackset.js';
 import state from './state.js';
 import stats from './stats.js';
@@ -22,8 +25,10 @@ import verify from './verify.js';
 
 /** Every `ecs-events` command by name, in the order `ecs-events --help` lists them. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
+  bootstrap,
   changes,
   deployments,
+  export: exportCommand,
   history,
   'iam-policy': iamPolicy,
   instances,
@@ -34,6 +39,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   replay,
   report,
   'service-events': serviceEvents,
+  sql,
   stackset,
   state,
   stats,
