@@ -5,15 +5,31 @@
 const { CONDITIONS, LOGICAL_IDS } = require('./logicalIds.cjs');
 const { accountRootArn, getAtt, stackArn } = require('./intrinsics.cjs');
 const { settingError } = require('./parameters.cjs');
+const { CALL_ACTIONS, CALL_DETAIL_TYPE, ECS_EVENT_SOURCE } = require('../domain/apiCalls/actions.cjs');
 
 /**
- * Every ECS event, whatever its detail-type (ECS names them all "ECS ..."): the one pattern of the
- * ingest rule, the event archive, and the member accounts' forwarding rule (deploy/member-forwarder.yml
- * writes it out; the deploy tests check that it is this one).
+ * Every ECS event, whatever its detail-type (ECS names them all "ECS ..."), and the ECS API calls the
+ * store keeps (CloudTrail's records, also source aws.ecs, of the write calls of
+ * domain/apiCalls/actions.cjs): the one pattern of the ingest rule, the event archive (so `replay`
+ * brings calls back too), and the member accounts' forwarding rule (deploy/member-forwarder.yml writes
+ * it out; the deploy tests check that it is this one). Read-only calls never match: their names are
+ * not in the list.
  */
 const ECS_EVENT_PATTERN = Object.freeze({
-  source: Object.freeze(['aws.ecs']),
-  'detail-type': Object.freeze([Object.freeze({ prefix: 'ECS ' })]),
+  $or: Object.freeze([
+    Object.freeze({
+      source: Object.freeze(['aws.ecs']),
+      'detail-type': Object.freeze([Object.freeze({ prefix: 'ECS ' })]),
+    }),
+    Object.freeze({
+      source: Object.freeze(['aws.ecs']),
+      'detail-type': Object.freeze([CALL_DETAIL_TYPE]),
+      detail: Object.freeze({
+        eventSource: Object.freeze([ECS_EVENT_SOURCE]),
+        eventName: Object.freeze(Object.keys(CALL_ACTIONS)),
+      }),
+    }),
+  ]),
 });
 
 /** At most this many account ids get their own metric dimension value (the rest count as "other"). */
@@ -57,10 +73,12 @@ function routingSettings({ names, organizationId, memberAccountIds, metricAccoun
 }
 
 /**
- * The central bus's resource policy: PutEvents on this bus only, only for ECS events (source aws.ecs,
- * detail-type "ECS ..."), only by principals of the organization and/or of the listed accounts.
- * PutEvents refuses a source starting with "aws." from any caller, so such events can only arrive
- * through a rule forwarding what ECS emitted in the sender's own account (docs/organization.md).
+ * The central bus's resource policy: PutEvents on this bus only, only for ECS events and ECS API calls
+ * (source aws.ecs, detail-type "ECS ..." or "AWS API Call via CloudTrail"), only by principals of the
+ * organization and/or of the listed accounts. PutEvents refuses a source starting with "aws." from any
+ * caller, so such events can only arrive through a rule forwarding what ECS emitted in the sender's
+ * own account (docs/organization.md). A `ForAllValues` condition is true when its key is absent, so
+ * each has a `Null` check beside it: a request without a source or detail-type is not admitted.
  */
 function centralBusPolicy(settings) {
   const forward = (Sid, Principal, Condition) => ({
@@ -73,7 +91,8 @@ function centralBusPolicy(settings) {
   });
   const ecsEventsOnly = {
     'ForAllValues:StringEquals': { 'events:source': ['aws.ecs'] },
-    'ForAllValues:StringLike': { 'events:detail-type': ['ECS *'] },
+    'ForAllValues:StringLike': { 'events:detail-type': ['ECS *', CALL_DETAIL_TYPE] },
+    Null: { 'events:source': 'false', 'events:detail-type': 'false' },
   };
   const statements = [];
   if (settings.organizationId !== '') {

@@ -31,6 +31,7 @@ import { replayName, replayRequest } from '../domain/replay.js';
 import type { Pipeline } from '../local/localStack.js';
 import { generateWorkload } from '../sim/clusterWorkload.js';
 import { seededRandom } from '../sim/random.js';
+import { badCallFixtures, callFixtures, fixtureOffset } from './support/cloudTrail.js';
 import { type MotoServer, motoServerOrSkip, startMotoServer } from './support/motoServer.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 import { runCli } from './support/runCli.js';
@@ -51,6 +52,14 @@ const events: EcsEvent[] = generateWorkload(seededRandom(5), {
   startMs: START,
   spanMs: HOUR,
 });
+// The ECS API calls (CloudTrail) within the same hour: the rule and the archive take them too, and a
+// read-only call or another service's never reaches the rule.
+const calls = Object.values(callFixtures(fixtureOffset(START + 10 * 60_000)));
+const notRouted = Object.entries(badCallFixtures(fixtureOffset(START + 10 * 60_000)))
+  .filter(([name]) =>
+    ['read-only-describe-tasks', 'no-resource-put-account-setting', 'event-source-mismatch'].includes(name),
+  )
+  .map(([, e]) => e as EcsEvent);
 
 describe('the replay request', () => {
   it('replays [since, until) of the archive to the ingest rule only, under a valid name', () => {
@@ -141,8 +150,9 @@ describe.skipIf(skip)('ecs-events replay on moto_server', () => {
   }
 
   it('replays the window to the ingest rule; the replayed events change nothing in the log', async () => {
-    for (let i = 0; i < events.length; i += 10) {
-      const entries = events.slice(i, i + 10).map((e) => ({
+    const sent = [...events, ...calls, ...notRouted];
+    for (let i = 0; i < sent.length; i += 10) {
+      const entries = sent.slice(i, i + 10).map((e) => ({
         EventBusName: BUS,
         Source: e.source,
         DetailType: e['detail-type'],
@@ -154,7 +164,9 @@ describe.skipIf(skip)('ecs-events replay on moto_server', () => {
       expect(FailedEntryCount).toBe(0);
     }
     const live = await delivered();
-    expect(live).toHaveLength(events.length);
+    // Every ECS event and every kept call, nothing else: the one pattern's two branches.
+    expect(live).toHaveLength(events.length + calls.length);
+    expect(live.filter((e) => e['detail-type'] === 'AWS API Call via CloudTrail')).toHaveLength(calls.length);
     for (const e of live) expect(['appended', 'duplicate']).toContain((await pipeline.ingest(e)).outcome);
     const before = await scanAll(pipeline.doc, pipeline.tables.eventLog);
     expect(before.length).toBeGreaterThan(5);
@@ -208,7 +220,7 @@ describe.skipIf(skip)('ecs-events replay on moto_server', () => {
       });
 
       const replayed = await delivered();
-      expect(replayed).toHaveLength(events.length);
+      expect(replayed).toHaveLength(events.length + calls.length);
       for (const e of replayed) {
         expect(e['replay-name']).toBe(name);
         expect((await pipeline.ingest(e)).outcome).toBe('duplicate');

@@ -4,6 +4,7 @@ import yaml from 'js-yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployedNames } from '../../cli/stageNames.js';
 import cfn from '../../deploy/cloudformation.cjs';
+import { CALL_ACTION_NAMES } from '../../domain/apiCalls/actions.js';
 import { MEMBER_TEMPLATE } from '../support/packaging.js';
 import { getAtt, type Json, loadTemplates, type Resource, ref, type Template } from './template.js';
 
@@ -42,7 +43,16 @@ describe('organization: central bus, archive, member template', () => {
       ArchiveName: 'ecs-event-store-dev-ecs-events',
       Description: expect.any(String),
       SourceArn: busArn('default'),
-      EventPattern: { source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] },
+      EventPattern: {
+        $or: [
+          { source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] },
+          {
+            source: ['aws.ecs'],
+            'detail-type': ['AWS API Call via CloudTrail'],
+            detail: { eventSource: ['ecs.amazonaws.com'], eventName: CALL_ACTION_NAMES },
+          },
+        ],
+      },
       RetentionDays: 30,
     });
     // One definition of "every ECS event" for the archive, the member rule and the ingest rule.
@@ -70,7 +80,9 @@ describe('organization: central bus, archive, member template', () => {
     expect(O.CentralEventBus?.Properties.Name).toBe('ecs-event-store-prod');
     const ecsOnly = {
       'ForAllValues:StringEquals': { 'events:source': ['aws.ecs'] },
-      'ForAllValues:StringLike': { 'events:detail-type': ['ECS *'] },
+      'ForAllValues:StringLike': { 'events:detail-type': ['ECS *', 'AWS API Call via CloudTrail'] },
+      // ForAllValues passes when the key is absent: each is required present.
+      Null: { 'events:source': 'false', 'events:detail-type': 'false' },
     };
     const root = (id: string) => ({ 'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:iam::${id}:root`]] });
     expect(O.CentralEventBus?.Properties.Policy).toEqual({
