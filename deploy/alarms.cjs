@@ -1,6 +1,6 @@
 // The CloudWatch alarms, from one table: what each watches and what it means (docs/operations.md
 // "Alarms" says what to do). Every alarm fires on a value above its threshold, treats missing data as
-// fine (no traffic is no failure), and notifies alarmTopicArn when one is set.
+// fine (no traffic is no failure), and notifies the alarm topic (the stack's own, or alarmTopicArn).
 'use strict';
 
 const { getAtt, ref } = require('./intrinsics.cjs');
@@ -111,7 +111,16 @@ const alarmTable = (settings) => [
   ],
 ];
 
-/** The AWS::CloudWatch::Alarm resources, keyed by logical id. */
+/** What every alarm shares: it fires above its threshold, missing data is fine, it notifies the topic. */
+const alarmCommon = (settings) => ({
+  ComparisonOperator: 'GreaterThanThreshold',
+  TreatMissingData: 'notBreaching',
+  // Every alarm notifies: the stack's topic (deploy/alarmTopic.cjs), or the one alarmTopicArn names.
+  AlarmActions: settings.alarmActions,
+  OKActions: settings.alarmActions,
+});
+
+/** The AWS::CloudWatch::Alarm resources of the table, keyed by logical id (StoreChanged: deploy/selfAudit.cjs). */
 function alarmResources(settings) {
   const alarm = ([, name, description, metric]) => ({
     Type: 'AWS::CloudWatch::Alarm',
@@ -123,14 +132,10 @@ function alarmResources(settings) {
       EvaluationPeriods: 1,
       Threshold: 0,
       ...metric,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-      // Alarms always exist (and show in the console); they notify only when a topic is given.
-      AlarmActions: settings.alarmActions,
-      OKActions: settings.alarmActions,
+      ...alarmCommon(settings),
     },
   });
   return Object.fromEntries(alarmTable(settings).map((row) => [row[0], alarm(row)]));
 }
 
-module.exports = { alarmResources };
+module.exports = { alarmCommon, alarmResources };

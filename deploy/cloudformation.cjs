@@ -6,16 +6,26 @@
 'use strict';
 
 const { alarmResources } = require('./alarms.cjs');
+const { alarmTopicResources } = require('./alarmTopic.cjs');
 const { CONDITIONS, LOGICAL_IDS } = require('./logicalIds.cjs');
 const { deployNames, tableNames } = require('./names.cjs');
 const { queueResources } = require('./queues.cjs');
 const { APPEND_ROLES, reconcilerStatements, roleResources } = require('./roles.cjs');
 const { ECS_EVENT_PATTERN, routingConditions, routingResources } = require('./routing.cjs');
 const { deploySettings, resolvedSettings } = require('./settings.cjs');
+const { selfAuditPatterns, selfAuditResources } = require('./selfAudit.cjs');
 const { tableResources } = require('./tables.cjs');
 
 /** Every renderer of resources, one a concern: a new one is added here (and only here). */
-const RENDERERS = [tableResources, routingResources, queueResources, roleResources, alarmResources];
+const RENDERERS = [
+  tableResources,
+  routingResources,
+  queueResources,
+  roleResources,
+  alarmResources,
+  alarmTopicResources,
+  selfAuditResources,
+];
 
 /** The rendered part of the template: what serverless.yml merges with what it writes out. */
 function renderedTemplate(settings) {
@@ -48,4 +58,5 @@ module.exports = {
   tableResources,
   routingResources,
   reconcilerStatements,
+  selfAuditPatterns,
 };

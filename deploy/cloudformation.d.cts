@@ -16,9 +16,19 @@ export interface DeploySettings {
   logLevel: string;
   lambdaLogRetentionDays: number;
   iteratorAgeAlarmMs: number;
-  alarmActions: string[];
+  /** The topic given by alarmTopicArn, or "" (the stack creates its own: createAlarmTopic). */
+  alarmTopicArn: string;
+  createAlarmTopic: boolean;
+  /** What every alarm notifies: [alarmTopicArn] or [{ Ref: AlarmTopic }]. */
+  alarmActions: (string | Record<string, unknown>)[];
   /** A role let through the log's PutItem lock on purpose (copy-back after a restore), or "". */
   logRepairPrincipalArn: string;
+  /** When that role's PutItem ends (aws:CurrentTime), a UTC time; "" without a repair principal. */
+  logRepairExpiresAt: string;
+  /** The stack's CloudFormation execution role, or "" (the control plane is then not denied: a tripwire). */
+  deploymentRoleArn: string;
+  /** provider.iam of serverless.yml: { deploymentRole } when deploymentRoleArn is set, else {}. */
+  providerIam: { deploymentRole?: string };
   /** Every ECS event: the ingest rule's, the archive's and the member forwarders' pattern. */
   ecsEventPattern: EcsEventPattern;
   /** True with organizationId and/or memberAccountIds: the ingest rule listens on the central bus. */
@@ -65,6 +75,8 @@ export type RawSettings = Partial<
     | 'iteratorAgeAlarmSeconds'
     | 'alarmTopicArn'
     | 'logRepairPrincipalArn'
+    | 'logRepairExpiresAt'
+    | 'deploymentRoleArn'
     | 'organizationId'
     | 'memberAccountIds'
     | 'metricAccountIds'
@@ -81,6 +93,12 @@ export declare const LOGICAL_IDS: {
   routing: { centralEventBus: string; eventArchive: string };
   queues: { ingestFailures: string; ingestRuleDeadLetters: string; projectorFailures: string; logTampered: string };
   roles: Record<FunctionName, string>;
+  rolePolicies: Record<FunctionName, string>;
+  projectorStreamPolicy: string;
+  projectorStreamMapping: string;
+  tamperQueuePolicy: string;
+  alarmTopic: { topic: string; key: string; keyAlias: string; policy: string };
+  selfAudit: { rules: Record<import('./names.cjs').SelfAuditedService, string>; alarm: string };
   functions: Record<FunctionName, string>;
   logGroups: Record<FunctionName, string>;
 };
@@ -97,5 +115,7 @@ export declare function deploySettings(raw: RawSettings): DeploySettings;
 export declare function renderedTemplate(settings: DeploySettings): { Resources: Resources; Conditions: Resources };
 export declare function tableResources(settings: DeploySettings): Resources;
 export declare function routingResources(settings: DeploySettings): Resources;
+/** The self-audit rules' event patterns by service (deploy/selfAudit.cjs). */
+export declare function selfAuditPatterns(settings: DeploySettings): Record<string, Record<string, unknown>>;
 /** The reconciler role's policy statements (least privilege, by cluster where IAM allows). */
 export declare function reconcilerStatements(settings: DeploySettings): Record<string, unknown>[];

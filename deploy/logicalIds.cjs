@@ -18,6 +18,38 @@ const LOGICAL_IDS = Object.freeze({
     logTampered: 'LogTamperQueue',
   }),
   roles: Object.freeze({ ingest: 'IngestRole', projector: 'ProjectorRole', reconciler: 'ReconcilerRole' }),
+  /** Each role's policy, an AWS::IAM::RolePolicy of its own (the log's policy names the role's id). */
+  rolePolicies: Object.freeze({
+    ingest: 'IngestRolePolicy',
+    projector: 'ProjectorRolePolicy',
+    reconciler: 'ReconcilerRolePolicy',
+  }),
+  /** The projector's stream-read policy: its event source mapping DependsOn it (Lambda checks it then). */
+  projectorStreamPolicy: 'ProjectorStreamReadPolicy',
+  /** osls's id of the projector's event source mapping on the log's stream. */
+  projectorStreamMapping: 'ProjectorEventSourceMappingDynamodbEventLogTable',
+  /** The tamper queue's policy: its control plane denied to all but the deployment role. */
+  tamperQueuePolicy: 'LogTamperQueuePolicy',
+  alarmTopic: Object.freeze({
+    topic: 'AlarmTopic',
+    key: 'AlarmTopicKey',
+    keyAlias: 'AlarmTopicKeyAlias',
+    policy: 'AlarmTopicPolicy',
+  }),
+  /** The rules on the default bus that see the store's own control plane change, and their alarm (deploy/selfAudit.cjs). */
+  selfAudit: Object.freeze({
+    rules: Object.freeze({
+      dynamodb: 'StoreChangedDynamodbRule',
+      lambda: 'StoreChangedLambdaRule',
+      events: 'StoreChangedEventsRule',
+      sqs: 'StoreChangedSqsRule',
+      cloudwatch: 'StoreChangedCloudwatchRule',
+      iam: 'StoreChangedIamRule',
+      sns: 'StoreChangedSnsRule',
+      kms: 'StoreChangedKmsRule',
+    }),
+    alarm: 'StoreChangedAlarm',
+  }),
   functions: Object.freeze({
     ingest: 'IngestLambdaFunction',
     projector: 'ProjectorLambdaFunction',

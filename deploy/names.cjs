@@ -18,6 +18,9 @@ const MAX_ROLE_NAME = 64;
 /** EventBridge's longest archive name. */
 const MAX_ARCHIVE_NAME = 48;
 
+/** The services whose CloudTrail calls on the store's resources the self-audit rules match, one rule each. */
+const SELF_AUDITED_SERVICES = Object.freeze(['dynamodb', 'lambda', 'events', 'sqs', 'cloudwatch', 'iam', 'sns', 'kms']);
+
 /** The functions of serverless.yml, by their key there: each has a function, a role and a log group. */
 const FUNCTIONS = Object.freeze(['ingest', 'projector', 'reconciler']);
 
@@ -71,6 +74,18 @@ function deployNames({ service = DEFAULT_SERVICE, stage, stateTableSuffix = '', 
     functions: byFunction((fn) => `${prefix}-${fn}`),
     ingestRule,
     reconcileRule: `${prefix}-reconcile`,
+    // The self-audit rule on the default bus (deploy/selfAudit.cjs), and the us-east-1 rule of the
+    // bootstrap stack that forwards the IAM calls on the store's roles to it (deploy/bootstrap.cjs).
+    selfAuditRules: Object.fromEntries(
+      SELF_AUDITED_SERVICES.map((service) => [service, `${prefix}-store-changed-${service}`]),
+    ),
+    iamForwardRule: `${prefix}-iam-calls`,
+    // The alarm topic the stack creates (unless alarmTopicArn names one), and its key's alias.
+    alarmTopic: `${prefix}-alarms`,
+    alarmTopicKeyAlias: `alias/${prefix}-alarms`,
+    // The stack's CloudFormation execution role, made by the bootstrap stack (`ecs-events bootstrap`).
+    deploymentRole: `${prefix}-deployer`,
+    bootstrapStack: `${prefix}-bootstrap`,
     centralEventBus: prefix,
     eventBus,
     // The last part of the ingest rule's ARN (a rule on a custom bus is rule/<bus>/<rule>).
@@ -85,4 +100,4 @@ function deployNames({ service = DEFAULT_SERVICE, stage, stateTableSuffix = '', 
   };
 }
 
-module.exports = { DEFAULT_SERVICE, DEFAULT_STAGE, FUNCTIONS, tableNames, deployNames };
+module.exports = { DEFAULT_SERVICE, DEFAULT_STAGE, FUNCTIONS, SELF_AUDITED_SERVICES, tableNames, deployNames };

@@ -5,6 +5,8 @@ export type FunctionName = 'ingest' | 'projector' | 'reconciler';
 export declare const DEFAULT_SERVICE: string;
 export declare const DEFAULT_STAGE: string;
 export declare const FUNCTIONS: readonly FunctionName[];
+export type SelfAuditedService = 'dynamodb' | 'lambda' | 'events' | 'sqs' | 'cloudwatch' | 'iam' | 'sns' | 'kms';
+export declare const SELF_AUDITED_SERVICES: readonly SelfAuditedService[];
 
 export interface NamesInput {
   service?: string;
@@ -24,6 +26,15 @@ export interface DeployNames {
   functions: Record<FunctionName, string>;
   ingestRule: string;
   reconcileRule: string;
+  /** The self-audit rules on the default bus (StoreChanged), one a service. */
+  selfAuditRules: Record<SelfAuditedService, string>;
+  /** The bootstrap stack's us-east-1 rule forwarding IAM calls on the store's roles. */
+  iamForwardRule: string;
+  alarmTopic: string;
+  alarmTopicKeyAlias: string;
+  /** The CloudFormation execution role the bootstrap stack creates. */
+  deploymentRole: string;
+  bootstrapStack: string;
   centralEventBus: string;
   /** The bus the ingest rule listens to: "default" or centralEventBus. */
   eventBus: string;

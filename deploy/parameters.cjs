@@ -63,6 +63,34 @@ const repairPrincipalSetting = (value) =>
   );
 const alarmTopicSetting = (value) =>
   optionalSetting('alarmTopicArn', value, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, 'an SNS topic ARN');
+/** The CloudFormation execution role of the stack (`ecs-events bootstrap`), or "". */
+const deploymentRoleSetting = (value) =>
+  optionalSetting(
+    'deploymentRoleArn',
+    value,
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    'an IAM role ARN',
+  );
+
+/**
+ * `logRepairExpiresAt`: when the repair principal's PutItem ends (the table policy's `aws:CurrentTime`
+ * deny), an ISO 8601 UTC time to the second (2026-12-08T18:00:00Z). Required with a repair principal,
+ * refused without one: an exemption with no end is what it replaces.
+ */
+function repairExpirySetting(value, principal) {
+  const given = text(value);
+  if (principal === '') {
+    if (given !== '')
+      throw settingError('parameter logRepairExpiresAt is only for logRepairPrincipalArn, which is empty');
+    return '';
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(given) || Number.isNaN(Date.parse(given))) {
+    throw settingError(
+      `parameter logRepairExpiresAt (required with logRepairPrincipalArn) must be a UTC time like 2026-12-08T18:00:00Z, got "${given}"`,
+    );
+  }
+  return given;
+}
 
 function logLevelSetting(value) {
   const level = String(value ?? '').toUpperCase();
@@ -135,6 +163,8 @@ module.exports = {
   organizationIdSetting,
   repairPrincipalSetting,
   alarmTopicSetting,
+  deploymentRoleSetting,
+  repairExpirySetting,
   logLevelSetting,
   logGroupRetentionSetting,
   archiveRetentionSetting,

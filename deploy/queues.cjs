@@ -15,6 +15,42 @@ const KEEPS_EVENTS = { ingestFailures: true, ingestRuleDeadLetters: true, projec
 
 const FOURTEEN_DAYS = 1_209_600;
 
+/**
+ * What can empty the tamper queue (the only copy of old images) or change who reads it: with
+ * `deploymentRoleArn` set, its policy denies these to every principal but that role.
+ */
+const TAMPER_QUEUE_CONTROL_PLANE = Object.freeze([
+  'sqs:PurgeQueue',
+  'sqs:DeleteQueue',
+  'sqs:SetQueueAttributes',
+  'sqs:AddPermission',
+  'sqs:RemovePermission',
+]);
+
+/** The tamper queue's policy (only with a deployment role): its control plane is that role's alone. */
+function tamperQueuePolicy(settings) {
+  const queue = LOGICAL_IDS.queues.logTampered;
+  return {
+    Type: 'AWS::SQS::QueuePolicy',
+    Properties: {
+      Queues: [ref(queue)],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ControlPlaneOnlyByTheDeploymentRole',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: [...TAMPER_QUEUE_CONTROL_PLANE],
+            Resource: getAtt(queue),
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': settings.deploymentRoleArn } },
+          },
+        ],
+      },
+    },
+  };
+}
+
 function queueResources(settings) {
   const queue = (key) => ({
     Type: 'AWS::SQS::Queue',
@@ -29,6 +65,7 @@ function queueResources(settings) {
   const deadLetters = ids.ingestRuleDeadLetters;
   return {
     ...Object.fromEntries(Object.keys(KEEPS_EVENTS).map((key) => [ids[key], queue(key)])),
+    ...(settings.deploymentRoleArn && { [LOGICAL_IDS.tamperQueuePolicy]: tamperQueuePolicy(settings) }),
     // EventBridge's dead letters of the ingest rule, and only of that rule.
     [`${deadLetters}Policy`]: {
       Type: 'AWS::SQS::QueuePolicy',
@@ -52,4 +89,4 @@ function queueResources(settings) {
   };
 }
 
-module.exports = { queueResources };
+module.exports = { TAMPER_QUEUE_CONTROL_PLANE, queueResources };

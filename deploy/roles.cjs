@@ -5,7 +5,7 @@
 
 const { LOG_WRITERS, leadingKeyPatterns } = require('../domain/keySuffixes.cjs');
 const model = require('../infra/tables.cjs');
-const { getAtt, stackArn } = require('./intrinsics.cjs');
+const { getAtt, ref, stackArn } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
 const { FUNCTIONS } = require('./names.cjs');
 
@@ -49,7 +49,8 @@ const ingestStatements = () => [
   writeOwnLogs('ingest'),
 ];
 
-const projectorStatements = () => [
+/** What Lambda checks when the mapping is created: a policy of its own, which the mapping DependsOn. */
+const projectorStreamStatements = () => [
   allow(
     'ReadEventLogStream',
     ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
@@ -57,6 +58,9 @@ const projectorStatements = () => [
   ),
   // ListStreams supports no resource-level permission: AWS requires "*". It lists stream ARNs only, never data.
   allow('ListStreamsRequiresStar', 'dynamodb:ListStreams', '*'),
+];
+
+const projectorStatements = () => [
   // PutItem only, on the current pair of latest-state tables (they follow stateTableSuffix).
   allow('PutLatestState', 'dynamodb:PutItem', stateTables()),
   // One attribute of a row, never its version: the reconciler's missing mark (lastSeenMissingAt),
@@ -113,6 +117,7 @@ const ROLES = {
   projector: {
     description:
       "ECS event store projector - read the log's stream, put latest-state rows, park failures, write its logs",
+    // Its stream read is a policy of its own (projectorStreamStatements).
     statements: projectorStatements,
   },
   reconciler: {
@@ -122,7 +127,14 @@ const ROLES = {
   },
 };
 
-/** The three AWS::IAM::Role resources, keyed by logical id: assumable by Lambda only, one inline policy each. */
+const policyDocument = (Statement) => ({ Version: '2012-10-17', Statement });
+
+/**
+ * The three AWS::IAM::Role resources and their policies, keyed by logical id: each role assumable by
+ * Lambda only, with no inline policy of its own; its statements are AWS::IAM::RolePolicy resources.
+ * So the log's resource policy can name each role by its unique id (Fn::GetAtt RoleId: the table
+ * depends on the roles) while the policies name the table (they depend on it): no cycle.
+ */
 function roleResources(settings) {
   const role = (fn) => ({
     Type: 'AWS::IAM::Role',
@@ -134,12 +146,19 @@ function roleResources(settings) {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       },
-      Policies: [
-        { PolicyName: fn, PolicyDocument: { Version: '2012-10-17', Statement: ROLES[fn].statements(settings) } },
-      ],
     },
   });
-  return Object.fromEntries(FUNCTIONS.map((fn) => [LOGICAL_IDS.roles[fn], role(fn)]));
+  const rolePolicy = (fn, PolicyName, statements) => ({
+    Type: 'AWS::IAM::RolePolicy',
+    Properties: { RoleName: ref(LOGICAL_IDS.roles[fn]), PolicyName, PolicyDocument: policyDocument(statements) },
+  });
+  return {
+    ...Object.fromEntries(FUNCTIONS.map((fn) => [LOGICAL_IDS.roles[fn], role(fn)])),
+    ...Object.fromEntries(
+      FUNCTIONS.map((fn) => [LOGICAL_IDS.rolePolicies[fn], rolePolicy(fn, fn, ROLES[fn].statements(settings))]),
+    ),
+    [LOGICAL_IDS.projectorStreamPolicy]: rolePolicy('projector', 'projector-stream', projectorStreamStatements()),
+  };
 }
 
 module.exports = { APPEND_ROLES, reconcilerStatements, roleResources };

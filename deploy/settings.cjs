@@ -2,7 +2,8 @@
 // as ${self:custom.settings.<key>} and what every renderer of deploy/ renders from.
 'use strict';
 
-const { stackArn } = require('./intrinsics.cjs');
+const { ref, stackArn } = require('./intrinsics.cjs');
+const { LOGICAL_IDS } = require('./logicalIds.cjs');
 const { DEFAULT_SERVICE, deployNames } = require('./names.cjs');
 const p = require('./parameters.cjs');
 const { ECS_EVENT_PATTERN, routingSettings } = require('./routing.cjs');
@@ -18,6 +19,8 @@ const PARAMETERS = Object.freeze([
   'iteratorAgeAlarmSeconds',
   'alarmTopicArn',
   'logRepairPrincipalArn',
+  'logRepairExpiresAt',
+  'deploymentRoleArn',
   'organizationId',
   'memberAccountIds',
   'eventArchiveRetentionDays',
@@ -57,6 +60,8 @@ function deploySettings(raw) {
   });
   const lambdaLogRetentionDays = p.logGroupRetentionSetting('lambdaLogRetentionDays', raw.lambdaLogRetentionDays);
   const alarmTopicArn = p.alarmTopicSetting(raw.alarmTopicArn);
+  const logRepairPrincipalArn = p.repairPrincipalSetting(raw.logRepairPrincipalArn);
+  const deploymentRoleArn = p.deploymentRoleSetting(raw.deploymentRoleArn);
   return {
     stage: names.stage,
     names,
@@ -70,8 +75,17 @@ function deploySettings(raw) {
     // Up to a week: Lambda gives up on stream records long before (maximumRecordAgeInSeconds).
     iteratorAgeAlarmMs:
       p.integerSetting('iteratorAgeAlarmSeconds', raw.iteratorAgeAlarmSeconds, { min: 1, max: 7 * 86_400 }) * 1000,
-    alarmActions: alarmTopicArn === '' ? [] : [alarmTopicArn],
-    logRepairPrincipalArn: p.repairPrincipalSetting(raw.logRepairPrincipalArn),
+    // Every alarm notifies: the topic given, or the stack's own (deploy/alarmTopic.cjs).
+    alarmTopicArn,
+    createAlarmTopic: alarmTopicArn === '',
+    alarmActions: [alarmTopicArn === '' ? ref(LOGICAL_IDS.alarmTopic.topic) : alarmTopicArn],
+    logRepairPrincipalArn,
+    logRepairExpiresAt: p.repairExpirySetting(raw.logRepairExpiresAt, logRepairPrincipalArn),
+    // The one source of both: osls deploys through this role (provider.iam of serverless.yml), and the
+    // log's and the tamper queue's policies let only it make control-plane changes. Were they to
+    // differ, the update (and its rollback) would be denied by the policy it is changing.
+    deploymentRoleArn,
+    providerIam: deploymentRoleArn === '' ? {} : { deploymentRole: deploymentRoleArn },
     ecsEventPattern: ECS_EVENT_PATTERN,
     ...routingSettings({
       names,
@@ -91,7 +105,25 @@ async function resolvedSettings({ resolveVariable }) {
     service: await resolveVariable('self:service'),
   };
   for (const name of PARAMETERS) raw[name] = await resolveVariable(`param:${name}`);
-  return deploySettings(raw);
+  const settings = deploySettings(raw);
+  if (settings.deploymentRoleArn === '') warnOnce(TRIPWIRE_WARNING);
+  return settings;
 }
 
-module.exports = { PARAMETERS, deploySettings, resolvedSettings };
+/** What a deploy without `deploymentRoleArn` says (docs/deploy.md "The deployment role"). */
+const TRIPWIRE_WARNING = [
+  'WARNING: deploymentRoleArn is not set: the event log is a tripwire, not a barrier.',
+  "  Any administrator of this account can lift the log's lock (PutResourcePolicy, DeleteResourcePolicy,",
+  '  UpdateTable, UpdateTimeToLive) or purge the tamper queue; StoreChanged alarms, nothing refuses it.',
+  "  Set it: `npx ecs-events bootstrap --stage <stage>` prints the deployment role's template; deploy it,",
+  '  then deploy with --param="deploymentRoleArn=<its DeploymentRoleArn output>" (docs/deploy.md).',
+].join('\n');
+
+let warned = false;
+function warnOnce(message) {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`${message}\n`);
+}
+
+module.exports = { PARAMETERS, TRIPWIRE_WARNING, deploySettings, resolvedSettings };

@@ -5,21 +5,46 @@
 
 const model = require('../infra/tables.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
-const { roleArn, stackArn } = require('./intrinsics.cjs');
+const { forbiddenKeyPatterns, leadingKeyPatterns } = require('../domain/keySuffixes.cjs');
+const { getAtt, stackArn } = require('./intrinsics.cjs');
 const { APPEND_ROLES } = require('./roles.cjs');
 
 /**
+ * The control-plane calls that can lift the log's lock or blind the detection: with
+ * `deploymentRoleArn` set, the log's policy denies them to every principal but that role (the stack's
+ * CloudFormation execution role). The account root can still DeleteResourcePolicy (DynamoDB's own
+ * lock-out guard); an SCP closes that (docs/guarantees.md).
+ */
+const LOG_CONTROL_PLANE = Object.freeze([
+  'dynamodb:PutResourcePolicy',
+  'dynamodb:DeleteResourcePolicy',
+  'dynamodb:UpdateTable',
+  'dynamodb:UpdateTimeToLive',
+  'dynamodb:UpdateContinuousBackups',
+  'dynamodb:ExportTableToPointInTime',
+  'dynamodb:DeleteTable',
+  'dynamodb:EnableKinesisStreamingDestination',
+  'dynamodb:UpdateKinesisStreamingDestination',
+  'dynamodb:DisableKinesisStreamingDestination',
+]);
+
+/** `aws:userid` of any session of one of this stack's roles: `<RoleId>:*` (not its name: a re-created role has another id). */
+const roleSessions = (fn) => ({ 'Fn::Join': ['', [getAtt(LOGICAL_IDS.roles[fn], 'RoleId'), ':*']] });
+
+/**
  * The log's resource policy: defence in depth for an append-only log, whatever a principal's IAM
- * policy says. Nobody may change or delete an item, and only the append roles may PutItem (an
- * unconditional put would overwrite). DynamoDB's own TTL deletions, when opted in, are not API calls
- * and still run. `logRepairPrincipalArn` (empty by default) lets one more role through the PutItem
- * lock, on purpose and for a while: the copy-back of a restore (docs/operations.md). The table is
- * named by a constructed ARN: a table's policy cannot Fn::GetAtt its own table.
+ * policy says. Nobody may change or delete an item. Only the append roles may PutItem (an
+ * unconditional put would overwrite), matched by their unique role id (`aws:userid` = `<RoleId>:*`),
+ * each only under the partition keys the suffix-writer map gives it (domain/keySuffixes.cjs), denied
+ * here because a role's own policy can be edited. `logRepairPrincipalArn` (not a role of ours: matched
+ * by ARN) may PutItem event keys and trust words until `logRepairExpiresAt` (aws:CurrentTime), never a
+ * tamper marker or an observation. With `deploymentRoleArn`, the control plane of the table is that
+ * role's alone. DynamoDB's own TTL deletions, when opted in, are not API calls and still run. The
+ * table is named by a constructed ARN: a table's policy cannot Fn::GetAtt its own table.
  */
 function logResourcePolicy(settings) {
   const resource = stackArn('dynamodb', `table/${settings.names.tables.eventLog}`);
-  const appenders = APPEND_ROLES.map((role) => roleArn(settings.names.roles[role]));
-  if (settings.logRepairPrincipalArn) appenders.push(settings.logRepairPrincipalArn);
+  const repair = settings.logRepairPrincipalArn;
   const deny = (Sid, Action, Condition) => ({
     Sid,
     Effect: 'Deny',
@@ -28,17 +53,49 @@ function logResourcePolicy(settings) {
     Resource: resource,
     ...(Condition && { Condition }),
   });
-  const changes = ['UpdateItem', 'DeleteItem', 'BatchWriteItem', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete'];
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      deny(
-        'AppendOnlyLog',
-        changes.map((action) => `dynamodb:${action}`),
-      ),
-      deny('PutOnlyByTheAppendRoles', 'dynamodb:PutItem', { ArnNotEquals: { 'aws:PrincipalArn': appenders } }),
-    ],
+  const put = 'dynamodb:PutItem';
+  /** Deny the writer's PutItem under any key outside its suffixes (`who`: the condition naming it). */
+  const keysOf = (Sid, writer, who) => {
+    const own = leadingKeyPatterns(writer);
+    const outside = own
+      ? { 'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': own } }
+      : { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': forbiddenKeyPatterns(writer) } };
+    return deny(Sid, put, { ...who, ...outside });
   };
+  const pascal = (word) => word[0].toUpperCase() + word.slice(1);
+  const changes = ['UpdateItem', 'DeleteItem', 'BatchWriteItem', 'PartiQLInsert', 'PartiQLUpdate', 'PartiQLDelete'];
+  const statements = [
+    deny(
+      'AppendOnlyLog',
+      changes.map((action) => `dynamodb:${action}`),
+    ),
+    deny('PutOnlyByTheAppendRoles', put, {
+      StringNotLike: { 'aws:userid': APPEND_ROLES.map(roleSessions) },
+      ...(repair && { ArnNotEquals: { 'aws:PrincipalArn': repair } }),
+    }),
+    // Fail closed: a PutItem names its key, so a request without the key is no append.
+    deny('PutOnlyWithItsKey', put, { Null: { 'dynamodb:LeadingKeys': 'true' } }),
+    ...APPEND_ROLES.map((fn) =>
+      keysOf(`${pascal(fn)}OnlyUnderItsKeys`, fn, { StringLike: { 'aws:userid': roleSessions(fn) } }),
+    ),
+  ];
+  if (repair) {
+    statements.push(
+      keysOf('RepairOnlyUnderItsKeys', 'repair', { ArnEquals: { 'aws:PrincipalArn': repair } }),
+      deny('RepairEndsAtItsExpiry', put, {
+        ArnEquals: { 'aws:PrincipalArn': repair },
+        DateGreaterThan: { 'aws:CurrentTime': settings.logRepairExpiresAt },
+      }),
+    );
+  }
+  if (settings.deploymentRoleArn) {
+    statements.push(
+      deny('ControlPlaneOnlyByTheDeploymentRole', [...LOG_CONTROL_PLANE], {
+        ArnNotEquals: { 'aws:PrincipalArn': settings.deploymentRoleArn },
+      }),
+    );
+  }
+  return { Version: '2012-10-17', Statement: statements };
 }
 
 /** The three tables, keyed by logical id. */
@@ -84,4 +141,4 @@ function tableResources(settings) {
   };
 }
 
-module.exports = { tableResources };
+module.exports = { LOG_CONTROL_PLANE, tableResources };

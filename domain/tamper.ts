@@ -35,15 +35,29 @@ const isTtlIdentity = (identity: unknown): boolean => {
   return i?.type === TTL_IDENTITY.type && i?.principalId === TTL_IDENTITY.principalId;
 };
 
+/** What the projector knows of the log's retention. */
+export interface LogChangeOptions {
+  /**
+   * Whether DynamoDB TTL may remove log items (`eventLogRetentionDays` > 0). When it may not (log
+   * retention off, the default deploy), no REMOVE is expected at all: a TTL removal is tampering too
+   * (someone turned TTL on, or wrote the TTL attribute). Default true: a caller that does not say
+   * keeps the TTL exception.
+   */
+  readonly ttlExpected?: boolean;
+}
+
 /** What one stream record of the log is: an append, a TTL expiry, or tampering. Pure. */
-export function classifyLogChange(record: StreamChangeRecord): LogChange {
+export function classifyLogChange(record: StreamChangeRecord, options: LogChangeOptions = {}): LogChange {
+  const ttlExpected = options.ttlExpected ?? true;
   switch (record.eventName) {
     case 'INSERT':
       return { type: 'append' };
     case 'MODIFY':
       return { type: 'tampering', change: 'MODIFY' };
     case 'REMOVE':
-      return isTtlIdentity(record.userIdentity) ? { type: 'expiry' } : { type: 'tampering', change: 'REMOVE' };
+      return ttlExpected && isTtlIdentity(record.userIdentity)
+        ? { type: 'expiry' }
+        : { type: 'tampering', change: 'REMOVE' };
     default:
       return { type: 'unknown', eventName: String(record.eventName) };
   }

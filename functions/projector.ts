@@ -19,6 +19,12 @@ export interface ProjectorDeps {
   readonly tables: TableNames;
   /** Days a STOPPED task's or INACTIVE instance's row is kept (STATE_TTL_DAYS; 0 = forever). */
   readonly ttlDays: number;
+  /**
+   * Whether DynamoDB TTL may remove log items (LOG_RETENTION_DAYS > 0). False: a TTL removal is
+   * tampering too (domain/tamper.ts). Default true (the TTL exception kept); the Lambda entry point
+   * passes the deployment's setting.
+   */
+  readonly ttlExpected?: boolean;
   /** Default: a Powertools Logger named by the configuration (POWERTOOLS_SERVICE_NAME). */
   readonly logger?: Logger;
   /** Default: Powertools Metrics (POWERTOOLS_METRICS_NAMESPACE). */
@@ -124,7 +130,7 @@ export function createProjectorHandler(
     let marked = 0;
     for (const record of event.Records) {
       // The log is append-only: only INSERTs carry events. A TTL expiry (opted-in log retention) is no news.
-      const change = classifyLogChange(record);
+      const change = classifyLogChange(record, { ttlExpected: deps.ttlExpected ?? true });
       if (change.type === 'tampering') {
         tamperings.push({ record, change: change.change });
         continue;
@@ -285,6 +291,8 @@ export const handler = onFirstCall(() => {
     doc: createDocumentClient(),
     tables: config.tables,
     ttlDays: config.stateTtlDays,
+    // Log retention off (LOG_RETENTION_DAYS 0): no TTL removal of a log item is expected.
+    ttlExpected: config.logRetentionDays > 0,
     tamperSink: config.tamperQueueUrl ? queueTamperSink(config.tamperQueueUrl) : undefined,
   });
 });

@@ -1,6 +1,6 @@
 // The alarms: what each watches, its threshold, and the topic it notifies.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getAtt, loadTemplates, ref, type Template } from './template.js';
+import { getAtt, type Json, loadTemplates, ref, type Template } from './template.js';
 
 let template: Template;
 let custom: Template;
@@ -10,7 +10,12 @@ beforeAll(async () => {
 });
 
 describe('alarms', () => {
+  // The alarms on one metric (StoreChanged sums the self-audit rules': below).
   const alarms = (t: Template) =>
+    Object.values(t.Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && !r.Properties.Metrics)
+      .map((r) => r.Properties);
+  const every = (t: Template) =>
     Object.values(t.Resources)
       .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
       .map((r) => r.Properties);
@@ -45,20 +50,93 @@ describe('alarms', () => {
         .map((x) => JSON.stringify(x))
         .sort(),
     );
-    for (const a of alarms(template)) {
+    expect(every(template)).toHaveLength(12);
+    for (const a of every(template)) {
       expect(a).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
-      // No topic by default: the alarms show in the console only.
-      expect(a.AlarmActions).toEqual([]);
+      // Every alarm has an action: by default the stack's own topic.
+      expect(a.AlarmActions).toEqual([ref('AlarmTopic')]);
+      expect(a.OKActions).toEqual([ref('AlarmTopic')]);
+    }
+    for (const a of alarms(template)) {
       if (a.MetricName === 'IteratorAge') expect(a).toMatchObject({ Statistic: 'Maximum', Threshold: 300_000 });
       else expect(a.Threshold).toBe(0);
     }
   });
 
   it('notifies the SNS topic given as a parameter, and takes the iterator-age threshold from one', () => {
-    for (const a of alarms(custom)) {
+    expect(custom.Resources.AlarmTopic).toBeUndefined();
+    for (const a of every(custom)) {
       expect(a.AlarmActions).toEqual(['arn:aws:sns:eu-west-1:123456789012:ops-alerts']);
       expect(a.OKActions).toEqual(['arn:aws:sns:eu-west-1:123456789012:ops-alerts']);
       if (a.MetricName === 'IteratorAge') expect(a.Threshold).toBe(120_000);
     }
+  });
+
+  it('creates the alarm topic by default, encrypted with a key whose policy admits CloudWatch and EventBridge', () => {
+    const R = template.Resources;
+    expect(R.AlarmTopic?.Properties).toMatchObject({
+      TopicName: 'ecs-event-store-dev-alarms',
+      KmsMasterKeyId: getAtt('AlarmTopicKey'),
+    });
+    const key = R.AlarmTopicKey?.Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    const services = key.KeyPolicy.Statement.find((s: Json) => s.Sid === 'AlarmsAndTheSelfAuditRulePublish');
+    expect(services).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    const publishers = R.AlarmTopicPolicy?.Properties.PolicyDocument.Statement.map((s: Json) => s.Principal.Service);
+    expect(publishers).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    expect(template.Outputs.AlarmTopicArn?.Value).toEqual(ref('AlarmTopic'));
+    expect(custom.Outputs.AlarmTopicArn?.Value).toBe('arn:aws:sns:eu-west-1:123456789012:ops-alerts');
+  });
+
+  it('alarms StoreChanged on the sum of the self-audit rules, which target the topic directly', () => {
+    const R = template.Resources;
+    const rules = Object.entries(R).filter(([id]) => /^StoreChanged\w+Rule$/.test(id));
+    expect(rules.map(([, r]) => r.Properties.Name).sort()).toEqual(
+      ['cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 'sns', 'sqs'].map(
+        (s) => `ecs-event-store-dev-store-changed-${s}`,
+      ),
+    );
+    for (const [, rule] of rules) {
+      expect(rule.Properties).toMatchObject({ EventBusName: 'default', State: 'ENABLED' });
+      expect(rule.Properties.Targets).toEqual([{ Id: 'AlarmTopic', Arn: ref('AlarmTopic') }]);
+      expect(rule.Properties.EventPattern['detail-type']).toEqual(['AWS API Call via CloudTrail']);
+      // EventBridge's limit on a pattern is 2,048 characters (an ARN or UUID resolved is < 100 more).
+      expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(1900);
+    }
+    const changed = R.StoreChangedAlarm?.Properties;
+    expect(changed.AlarmName).toBe('ecs-event-store-dev-store-changed');
+    const summed = changed.Metrics.filter((m: Json) => m.MetricStat).map(
+      (m: Json) => m.MetricStat.Metric.Dimensions[0].Value,
+    );
+    expect(summed.sort()).toEqual(rules.map(([, r]) => r.Properties.Name).sort());
+    expect(changed.Metrics.at(-1)).toMatchObject({ ReturnData: true });
+    expect(changed.Metrics.at(-1).Expression).toMatch(/^SUM\(\[rule0(, rule\d)+\]\)$/);
+    // With a deployment role, its own CloudFormation calls do not alarm; without one, every call does.
+    expect(R.StoreChangedDynamodbRule?.Properties.EventPattern.detail.userIdentity).toBeUndefined();
+    expect(custom.Resources.StoreChangedDynamodbRule?.Properties.EventPattern.detail.userIdentity).toEqual({
+      $or: [
+        { invokedBy: [{ 'anything-but': 'cloudformation.amazonaws.com' }] },
+        { invokedBy: [{ exists: false }] },
+        {
+          sessionContext: {
+            sessionIssuer: {
+              arn: [{ 'anything-but': 'arn:aws:iam::123456789012:role/ecs-event-store-prod-deployer' }],
+            },
+          },
+        },
+      ],
+    });
+    // The log's table, the projector's mapping and function are among what the rules name.
+    expect(JSON.stringify(R.StoreChangedDynamodbRule?.Properties.EventPattern)).toContain('ECSEventLog-dev');
+    expect(JSON.stringify(R.StoreChangedLambdaRule?.Properties.EventPattern)).toContain(
+      JSON.stringify(ref('ProjectorEventSourceMappingDynamodbEventLogTable')),
+    );
+    expect(JSON.stringify(R.StoreChangedEventsRule?.Properties.EventPattern)).toContain(
+      'ecs-event-store-dev-ecs-events',
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   loadTemplates,
   policyStatements,
   type Resource,
+  ref,
   resourcesOf,
   type Template,
 } from './template.js';
@@ -27,15 +28,24 @@ beforeAll(async () => {
 });
 
 describe('least privilege', () => {
-  const statementsOf = (roleId: string) => {
+  /** A role's statements: in its AWS::IAM::RolePolicy resources (the role itself has no inline policy). */
+  const statementsOf = (roleId: string, policyIds = [`${roleId}Policy`]) => {
     const role = R[roleId] as Resource;
     expect(role.Type).toBe('AWS::IAM::Role');
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
-    expect(role.Properties.Policies).toHaveLength(1);
-    return role.Properties.Policies[0].PolicyDocument.Statement;
+    const attached = Object.entries(R)
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::IAM::RolePolicy' && JSON.stringify(r.Properties.RoleName) === JSON.stringify(ref(roleId)),
+      )
+      .map(([id]) => id)
+      .sort();
+    expect(attached).toEqual([...policyIds].sort());
+    return policyIds.flatMap((id) => R[id]?.Properties.PolicyDocument.Statement);
   };
 
   it('lets ingest only PutItem on the log, send to its own failure queue and write its own logs', () => {
@@ -52,7 +62,7 @@ describe('least privilege', () => {
   });
 
   it('lets the projector only read the log stream, PutItem on the two state tables, send to its queue, log', () => {
-    expect(statementsOf('ProjectorRole')).toEqual([
+    expect(statementsOf('ProjectorRole', ['ProjectorStreamReadPolicy', 'ProjectorRolePolicy'])).toEqual([
       {
         Sid: 'ReadEventLogStream',
         Effect: 'Allow',
@@ -107,6 +117,12 @@ describe('least privilege', () => {
         .map(([id]) => id)
         .sort(),
     ).toEqual(['IngestRole', 'ProjectorRole', 'ReconcilerRole']);
+    expect(
+      Object.entries(R)
+        .filter(([, r]) => r.Type === 'AWS::IAM::RolePolicy')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['IngestRolePolicy', 'ProjectorRolePolicy', 'ProjectorStreamReadPolicy', 'ReconcilerRolePolicy']);
     const grants = policyStatements(template).filter(({ statement }) => statement.Effect === 'Allow');
     expect(grants.length).toBeGreaterThan(8);
     for (const { holder, statement } of grants) {
@@ -130,7 +146,8 @@ describe('least privilege', () => {
     const forbidden = /^dynamodb:(UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+|\*)$/;
     const grants = policyStatements(template).filter(
       ({ holder, statement }) =>
-        statement.Effect === 'Allow' && !(holder === 'ProjectorRole' && statement.Sid === 'MarkLatestStateMissing'),
+        statement.Effect === 'Allow' &&
+        !(holder === 'ProjectorRolePolicy' && statement.Sid === 'MarkLatestStateMissing'),
     );
     expect(grants.flatMap(({ statement }) => actionsOf(statement)).filter((a) => forbidden.test(a))).toEqual([]);
   });
@@ -138,7 +155,7 @@ describe('least privilege', () => {
   it('makes the projector role follow the state-table suffix', () => {
     expect(custom.Resources.TaskStateTable?.Properties.TableName).toBe('ECSTaskState-prod-v2');
     expect(custom.Resources.InstanceStateTable?.Properties.TableName).toBe('ECSCtrInstanceState-prod-v2');
-    const put = custom.Resources.ProjectorRole?.Properties.Policies[0].PolicyDocument.Statement.find(
+    const put = custom.Resources.ProjectorRolePolicy?.Properties.PolicyDocument.Statement.find(
       (s: Json) => s.Sid === 'PutLatestState',
     );
     expect(put.Resource).toEqual([getAtt('TaskStateTable'), getAtt('InstanceStateTable')]);
@@ -155,9 +172,9 @@ describe('least privilege', () => {
 describe('partition keys of the log', () => {
   it("holds each role's PutItem on the log to its writer's suffixes, as domain/keySuffixes.cjs declares them", () => {
     const writers: Record<string, LogWriter> = {
-      IngestRole: 'ingest',
-      ProjectorRole: 'projector',
-      ReconcilerRole: 'reconciler',
+      IngestRolePolicy: 'ingest',
+      ProjectorRolePolicy: 'projector',
+      ReconcilerRolePolicy: 'reconciler',
     };
     for (const [holder, writer] of Object.entries(writers)) {
       const puts = policyStatements(template).filter(

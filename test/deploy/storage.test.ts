@@ -2,8 +2,9 @@
 // log's protection and append-only policy; the latest-state tables' recovery and TTL).
 import { beforeAll, describe, expect, it } from 'vitest';
 import cfn from '../../deploy/cloudformation.cjs';
+import { forbiddenKeyPatterns, KEY_SUFFIXES, leadingKeyPatterns } from '../../domain/keySuffixes.cjs';
 import model, { type TableKind } from '../../infra/tables.cjs';
-import { type Json, loadTemplates, type Resource, ref, type Template } from './template.js';
+import { getAtt, type Json, loadTemplates, type Resource, ref, type Template } from './template.js';
 
 const KINDS = Object.keys(model.tables) as TableKind[];
 
@@ -76,54 +77,111 @@ describe('tables', () => {
         ['arn', ref('AWS::Partition'), 'dynamodb', ref('AWS::Region'), ref('AWS::AccountId'), 'table/ECSEventLog-dev'],
       ],
     };
-    const roleArn = (name: string) => ({
-      'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':iam::', ref('AWS::AccountId'), `:role/${name}`]],
+    const sessions = (roleId: string) => ({ 'Fn::Join': ['', [getAtt(roleId, 'RoleId'), ':*']] });
+    const deny = (Sid: string, Action: unknown, Condition?: Json) => ({
+      Sid,
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action,
+      Resource: logArn,
+      ...(Condition && { Condition }),
     });
+    const roles = ['IngestRole', 'ReconcilerRole', 'ProjectorRole'];
     expect(log.Properties.ResourcePolicy.PolicyDocument.Statement).toEqual([
-      {
-        Sid: 'AppendOnlyLog',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: [
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:BatchWriteItem',
-          'dynamodb:PartiQLInsert',
-          'dynamodb:PartiQLUpdate',
-          'dynamodb:PartiQLDelete',
-        ],
-        Resource: logArn,
-      },
-      // PutItem too, to everyone but the append roles: an unconditional put would overwrite an event.
-      {
-        Sid: 'PutOnlyByTheAppendRoles',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 'dynamodb:PutItem',
-        Resource: logArn,
-        Condition: {
-          ArnNotEquals: {
-            'aws:PrincipalArn': [
-              roleArn('ecs-event-store-dev-ingest'),
-              roleArn('ecs-event-store-dev-reconciler'),
-              roleArn('ecs-event-store-dev-projector'),
-            ],
-          },
-        },
-      },
+      deny('AppendOnlyLog', [
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:PartiQLInsert',
+        'dynamodb:PartiQLUpdate',
+        'dynamodb:PartiQLDelete',
+      ]),
+      // PutItem too, to everyone but the append roles, by their unique id (a role re-created under the
+      // same name has another): an unconditional put would overwrite an event.
+      deny('PutOnlyByTheAppendRoles', 'dynamodb:PutItem', { StringNotLike: { 'aws:userid': roles.map(sessions) } }),
+      deny('PutOnlyWithItsKey', 'dynamodb:PutItem', { Null: { 'dynamodb:LeadingKeys': 'true' } }),
+      // Each role under its own keys only, from the suffix-writer map (domain/keySuffixes.cjs).
+      deny('IngestOnlyUnderItsKeys', 'dynamodb:PutItem', {
+        StringLike: { 'aws:userid': sessions('IngestRole') },
+        'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': forbiddenKeyPatterns('ingest') },
+      }),
+      deny('ReconcilerOnlyUnderItsKeys', 'dynamodb:PutItem', {
+        StringLike: { 'aws:userid': sessions('ReconcilerRole') },
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns('reconciler') },
+      }),
+      deny('ProjectorOnlyUnderItsKeys', 'dynamodb:PutItem', {
+        StringLike: { 'aws:userid': sessions('ProjectorRole') },
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': leadingKeyPatterns('projector') },
+      }),
     ]);
-    // The names in the policy are the roles' own fixed names (the ARN is constructed: no cycle).
+    expect(forbiddenKeyPatterns('ingest')).toEqual(
+      ['observed', 'observedMissing', 'tampered', 'tamperTrusted'].map(
+        (name) => `*${KEY_SUFFIXES[name as keyof typeof KEY_SUFFIXES].suffix}`,
+      ),
+    );
+    // No deployment role by default: no control-plane deny (the deploy warns), and no tamper-queue policy.
+    expect(R.LogTamperQueuePolicy).toBeUndefined();
     expect(R.IngestRole?.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-ingest', Path: '/' });
     expect(R.ProjectorRole?.Properties).toMatchObject({ RoleName: 'ecs-event-store-dev-projector', Path: '/' });
-    expect(JSON.stringify(log)).not.toContain('Fn::GetAtt');
-    // The break-glass parameter adds one principal to the exceptions, and only there.
-    const put = custom.Resources.EventLogTable?.Properties.ResourcePolicy.PolicyDocument.Statement[1];
-    expect(put.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
-      roleArn('ecs-event-store-prod-ingest'),
-      roleArn('ecs-event-store-prod-reconciler'),
-      roleArn('ecs-event-store-prod-projector'),
-      'arn:aws:iam::123456789012:role/ops/log-repair',
-    ]);
+  });
+
+  it('lets the repair principal put event keys and trust words until its expiry, and the control plane only to the deployment role', () => {
+    const statements: Json[] = custom.Resources.EventLogTable?.Properties.ResourcePolicy.PolicyDocument.Statement;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    const repair = 'arn:aws:iam::123456789012:role/ops/log-repair';
+    const deployer = 'arn:aws:iam::123456789012:role/ecs-event-store-prod-deployer';
+    expect(bySid.PutOnlyByTheAppendRoles.Condition.ArnNotEquals).toEqual({ 'aws:PrincipalArn': repair });
+    expect(bySid.RepairOnlyUnderItsKeys.Condition).toEqual({
+      ArnEquals: { 'aws:PrincipalArn': repair },
+      'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': forbiddenKeyPatterns('repair') },
+    });
+    expect(bySid.RepairEndsAtItsExpiry.Condition).toEqual({
+      ArnEquals: { 'aws:PrincipalArn': repair },
+      DateGreaterThan: { 'aws:CurrentTime': '2026-12-08T18:00:00Z' },
+    });
+    expect(bySid.ControlPlaneOnlyByTheDeploymentRole).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': deployer } },
+    });
+    expect(bySid.ControlPlaneOnlyByTheDeploymentRole.Action).toEqual(
+      expect.arrayContaining(
+        [
+          'PutResourcePolicy',
+          'DeleteResourcePolicy',
+          'UpdateTable',
+          'UpdateTimeToLive',
+          'UpdateContinuousBackups',
+          'ExportTableToPointInTime',
+          'DeleteTable',
+          'UpdateKinesisStreamingDestination',
+          'DisableKinesisStreamingDestination',
+        ].map((a) => `dynamodb:${a}`),
+      ),
+    );
+    // The tamper queue, which holds the only copy of old images: the same.
+    expect(custom.Resources.LogTamperQueuePolicy?.Properties).toEqual({
+      Queues: [ref('LogTamperQueue')],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ControlPlaneOnlyByTheDeploymentRole',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: [
+              'sqs:PurgeQueue',
+              'sqs:DeleteQueue',
+              'sqs:SetQueueAttributes',
+              'sqs:AddPermission',
+              'sqs:RemovePermission',
+            ],
+            Resource: getAtt('LogTamperQueue'),
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': deployer } },
+          },
+        ],
+      },
+    });
   });
 
   it('gives the latest-state tables recovery, KMS, on-demand billing and the expiresAt TTL', () => {

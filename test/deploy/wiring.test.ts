@@ -28,8 +28,14 @@ beforeAll(async () => {
 
 describe('ingest wiring', () => {
   // The ingest rule: the one with an event pattern (the reconciler's rule is a schedule).
-  const rule = () =>
-    Object.values(R).find((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern) as Resource;
+  /** The rules with a pattern but the self-audit ones (test/deploy/alarms.test.ts): the ingest rule. */
+  const patternRules = () =>
+    Object.entries(R)
+      .filter(
+        ([id, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern && !id.startsWith('StoreChanged'),
+      )
+      .map(([, r]) => r);
+  const rule = () => patternRules()[0] as Resource;
 
   /** EventBridge matching of the two forms the rule uses: a list of exact strings and `{ prefix }`. */
   const matches = (pattern: Json, event: Json): boolean =>
@@ -42,7 +48,7 @@ describe('ingest wiring', () => {
     );
 
   it('routes source aws.ecs and every detail-type that starts with "ECS ", and CloudTrail\'s API calls not', () => {
-    expect(Object.values(R).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)).toHaveLength(1);
+    expect(patternRules()).toHaveLength(1);
     const pattern = rule().Properties.EventPattern;
     expect(pattern).toEqual({ source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] });
     expect(rule().Properties).toMatchObject({ Name: 'ecs-event-store-dev-ecs-events', State: 'ENABLED' });
@@ -106,7 +112,8 @@ describe('ingest wiring', () => {
     );
     // Least privilege: SendMessage on the one queue, which is also the on-failure destination.
     const sends = policyStatements(template).filter(
-      ({ holder, statement }) => holder === 'IngestRole' && actionsOf(statement).some((a) => a.startsWith('sqs:')),
+      ({ holder, statement }) =>
+        holder === 'IngestRolePolicy' && actionsOf(statement).some((a) => a.startsWith('sqs:')),
     );
     expect(sends.map(({ statement }) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
       [['sqs:SendMessage'], [getAtt('IngestFailureQueue')]],
@@ -172,7 +179,7 @@ describe('reconciler wiring', () => {
   });
   const scheduleOf = (t: Template) =>
     Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression);
-  const statements = (t: Template) => t.Resources.ReconcilerRole?.Properties.Policies[0].PolicyDocument.Statement;
+  const statements = (t: Template) => t.Resources.ReconcilerRolePolicy?.Properties.PolicyDocument.Statement;
 
   it('runs hourly by default on an enabled schedule, once per run (no async retry)', () => {
     const [schedule, ...more] = scheduleOf(template);

@@ -26,6 +26,8 @@ export const CUSTOM_PARAMS = [
   '--param=iteratorAgeAlarmSeconds=120',
   '--param=lambdaLogRetentionDays=90',
   '--param=logRepairPrincipalArn=arn:aws:iam::123456789012:role/ops/log-repair',
+  '--param=logRepairExpiresAt=2026-12-08T18:00:00Z',
+  '--param=deploymentRoleArn=arn:aws:iam::123456789012:role/ecs-event-store-prod-deployer',
   '--param=eventArchiveRetentionDays=off',
   '--param=reconcileSchedule=off',
   '--param=reconcileClusters=prod,batch',

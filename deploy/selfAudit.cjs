@@ -1,0 +1,150 @@
+// Self-audit, on a path the attack cannot cut: rules on the store account's default bus that match
+// the CloudTrail calls changing the store itself (its tables, functions, rules, queues, alarms, roles,
+// alarm topic and key), one rule a service (an event pattern holds 2,048 characters), each targeting
+// the alarm topic directly, and the StoreChanged alarm on the sum of their TriggeredRules. None goes
+// through the ingest rule or function, so disabling that rule or zeroing that function's concurrency
+// still alarms. IAM's calls reach EventBridge only in us-east-1: the bootstrap stack forwards them
+// from there to this bus (deploy/bootstrap.cjs).
+'use strict';
+
+const { alarmCommon } = require('./alarms.cjs');
+const { getAtt, ref } = require('./intrinsics.cjs');
+const { LOGICAL_IDS } = require('./logicalIds.cjs');
+const { FUNCTIONS, SELF_AUDITED_SERVICES } = require('./names.cjs');
+
+const CLOUDFORMATION = 'cloudformation.amazonaws.com';
+
+/**
+ * Which calls of each service are the store's: a `requestParameters` field naming one of its
+ * resources (each service names them its own way), or for Lambda a response naming one of its
+ * functions (an event source mapping's calls name it by UUID only). Each: a list of alternatives.
+ */
+function ownResources(settings) {
+  const n = settings.names;
+  const functions = FUNCTIONS.map((fn) => n.functions[fn]);
+  const rules = [n.ingestRule, n.reconcileRule, ...Object.values(n.selfAuditRules)];
+  const roles = [...Object.values(n.roles), ...(settings.deploymentRoleArn ? [n.deploymentRole] : [])];
+  const params = (field, values) => ({ requestParameters: { [field]: values } });
+  const ofFunctions = functions.map((f) => ({ suffix: `:function:${f}` }));
+  const alarmsOfTheStage = [{ prefix: `${n.prefix}-` }];
+  const topic = settings.createAlarmTopic ? n.alarmTopic : settings.alarmTopicArn.split(':').pop();
+  const key = LOGICAL_IDS.alarmTopic.key;
+  return {
+    dynamodb: [
+      params('tableName', Object.values(n.tables)),
+      params('resourceArn', [
+        { suffix: `:table/${n.tables.eventLog}` },
+        { wildcard: `*:table/${n.tables.eventLog}/*` },
+      ]),
+    ],
+    lambda: [
+      params('functionName', [...functions, ...ofFunctions]),
+      params('uUID', [ref(LOGICAL_IDS.projectorStreamMapping)]),
+      { responseElements: { functionArn: ofFunctions } },
+    ],
+    events: [params('name', rules), params('rule', rules)],
+    sqs: [
+      params(
+        'queueUrl',
+        Object.values(n.queues).map((q) => ({ suffix: `/${q}` })),
+      ),
+    ],
+    cloudwatch: [params('alarmName', alarmsOfTheStage), params('alarmNames', alarmsOfTheStage)],
+    iam: [params('roleName', roles)],
+    sns: [params('topicArn', [{ suffix: `:${topic}` }]), params('subscriptionArn', [{ wildcard: `*:${topic}:*` }])],
+    kms: settings.createAlarmTopic ? [params('keyId', [ref(key), getAtt(key)])] : [],
+  };
+}
+
+/**
+ * Who is not alarmed on: the deployment role acting through CloudFormation (the stack's own
+ * updates). Without a deployment role every change alarms, the stack's own deploys included.
+ */
+function notTheDeployment(settings) {
+  if (!settings.deploymentRoleArn) return {};
+  return {
+    userIdentity: {
+      $or: [
+        { invokedBy: [{ 'anything-but': CLOUDFORMATION }] },
+        { invokedBy: [{ exists: false }] },
+        { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': settings.deploymentRoleArn }] } } },
+      ],
+    },
+  };
+}
+
+/** Each service's pattern: a CloudTrail call of it, on one of the store's resources, not the deployment's. */
+function selfAuditPatterns(settings) {
+  const own = ownResources(settings);
+  const patterns = {};
+  for (const service of SELF_AUDITED_SERVICES) {
+    const alternatives = own[service];
+    if (alternatives.length === 0) continue;
+    patterns[service] = {
+      source: [`aws.${service}`],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        ...(alternatives.length === 1 ? alternatives[0] : { $or: alternatives }),
+        ...notTheDeployment(settings),
+      },
+    };
+  }
+  return patterns;
+}
+
+function selfAuditResources(settings) {
+  const topic = settings.alarmActions[0];
+  const ids = LOGICAL_IDS.selfAudit;
+  const patterns = selfAuditPatterns(settings);
+  const services = Object.keys(patterns);
+  const rule = (service) => ({
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Name: settings.names.selfAuditRules[service],
+      Description: `A call of ${service} changing the ECS event store's own resources (CloudTrail), to its alarm topic`,
+      EventBusName: 'default',
+      State: 'ENABLED',
+      EventPattern: patterns[service],
+      Targets: [{ Id: 'AlarmTopic', Arn: topic }],
+    },
+  });
+  const triggered = (service, i) => ({
+    Id: `rule${i}`,
+    ReturnData: false,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/Events',
+        MetricName: 'TriggeredRules',
+        Dimensions: [{ Name: 'RuleName', Value: settings.names.selfAuditRules[service] }],
+      },
+      Period: 300,
+      Stat: 'Sum',
+    },
+  });
+  const alarm = {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: `${settings.names.prefix}-store-changed`,
+      AlarmDescription:
+        'A call changed the ECS event store\'s own resources (tables, functions, rules, queues, alarms, roles, alarm topic), not the deployment role through CloudFormation; the call itself went to the alarm topic. Runbook - docs/operations.md "Store changed".',
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      Metrics: [
+        ...services.map(triggered),
+        {
+          Id: 'changes',
+          Label: 'Calls changing the store',
+          Expression: `SUM([${services.map((_, i) => `rule${i}`).join(', ')}])`,
+          ReturnData: true,
+        },
+      ],
+      ...alarmCommon(settings),
+    },
+  };
+  return {
+    ...Object.fromEntries(services.map((service) => [ids.rules[service], rule(service)])),
+    [ids.alarm]: alarm,
+  };
+}
+
+module.exports = { selfAuditPatterns, selfAuditResources };
