@@ -16,6 +16,7 @@ import { benchDocumentClient, benchTables, dropTables } from './support/localDb.
 import { say } from './support/measure.js';
 import { countRequests, countsSince, type RequestCounts } from './support/requestCounter.js';
 import type { BenchWorkload } from './support/workload.js';
+import type { BundleFigures } from './wholeBill.js';
 
 /** Items and billed bytes (item size + 100 bytes each) of one table or index. */
 export interface Stored {
@@ -224,6 +225,10 @@ export interface CostProfile {
   readonly guideStaleRows: number;
   readonly storage: Record<string, TableStorage>;
   readonly queries: QueryReads[];
+  /** Figure 8: the deployed bundles run on a sample of these deliveries (profiles copies, redelivered). */
+  readonly bundles?: BundleFigures;
+  /** Mean JSON bytes of a distinct event of the profile (what the EventBridge archive keeps). */
+  readonly eventBytes?: number;
 }
 
 export interface CostResults {

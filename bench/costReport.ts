@@ -45,7 +45,7 @@ const per = (u: Units, n: number): Units => ({
 });
 const writesOf = (u: Units): number => u.table + u.index + u.refused;
 /** Dollars per million distinct events for units per distinct event. */
-const perMillion = (u: Units): number => unitDollars(writesOf(u), u.read) * 1e6;
+export const perMillion = (u: Units): number => unitDollars(writesOf(u), u.read) * 1e6;
 
 /**
  * The floor of a full history at one request per delivery and no reads: per distinct event one log

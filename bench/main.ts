@@ -1,15 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
-import { dirname, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../domain/errors.js';
 import { startDynamoLocal } from '../local/dynamoLocal.js';
 import { localEnv } from '../local/localStack.js';
+import { type BillFigures, type BillModel, billTargets, renderBill, wholeBill } from './billReport.js';
+import { type BundleName, buildBundles } from './bundleRun.js';
 import { measureColdStart } from './coldStart.js';
 import { type CostProfile, measureQueries, measureSamples, measureStorage, type SampleAppend } from './cost.js';
 import { costTargets, renderCost } from './costReport.js';
+import { measureHandlerCpu } from './handlerCpu.js';
 import { measureIngest, warmUpIngest } from './ingest.js';
 import { type LagFigure, measureLag, measurePipeline, type PipelineFigure } from './lag.js';
 import { lifecycleReportTargets, measureLifecycleReport } from './lifecycleReport.js';
@@ -26,6 +30,7 @@ import {
   sampleWorkload,
   sampleWorkloads,
 } from './support/workload.js';
+import { measureBundles } from './wholeBill.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -49,6 +54,15 @@ const USAGE = `npm run bench -- [options]
   --out FILE           JSON results (default bench/results/latest.json)
   --baseline FILE      results of the commit before, for the before/after columns and the regression targets
                        (default bench/results/baseline.json; ignored when missing)
+  whole bill (figure 8):
+  --bill-sample N      deliveries each deployed bundle runs on, per profile and memory size (default 1500)
+  --records-per-batch N  stream records per projector invocation in the bill model (default 1: a quiet estate)
+  --latency-ms MS      DynamoDB round trip added to Lambda duration per request (default 5)
+  --invocations-per-init N  invocations per cold start (default 1000)
+  --monthly-events N   events a month, for the monthly charges per million events (default 10000000)
+  --cpu-sample N       deliveries of the stubbed handler-CPU figure (default 2000)
+  --cpu-rounds N       rounds of that figure, sides alternating; the median counts (default 5)
+  --quick              a small run for development: 2,000 events, no second size, small samples (≈ 2 min)
   --help`;
 
 const integer = (values: Record<string, unknown>, name: string, min: number): number => {
@@ -74,6 +88,13 @@ export interface BenchParameters {
   readonly redelivered: number;
   readonly out: string;
   readonly baseline: string;
+  readonly billSample: number;
+  readonly recordsPerBatch: number;
+  readonly latencyMs: number;
+  readonly invocationsPerInit: number;
+  readonly monthlyEvents: number;
+  readonly cpuSample: number;
+  readonly cpuRounds: number;
   readonly workers: { projection: number[]; staleCheck: number[]; ingest: number[]; pipeline: number };
   readonly batchSize: number;
   readonly workloadStart: string;
@@ -97,11 +118,37 @@ function parameters(argv: string[]): BenchParameters | 'help' {
       redelivered: { type: 'string', default: '2' },
       out: { type: 'string', default: 'bench/results/latest.json' },
       baseline: { type: 'string', default: 'bench/results/baseline.json' },
+      'bill-sample': { type: 'string', default: '1500' },
+      'records-per-batch': { type: 'string', default: '1' },
+      'latency-ms': { type: 'string', default: '5' },
+      'invocations-per-init': { type: 'string', default: '1000' },
+      'monthly-events': { type: 'string', default: '10000000' },
+      'cpu-sample': { type: 'string', default: '2000' },
+      'cpu-rounds': { type: 'string', default: '5' },
+      quick: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
   });
   if (values.help) return 'help';
+  if (values.quick) {
+    // Development: every figure, on small samples. Explicit options still win.
+    const quick: Record<string, string> = {
+      events: '2000',
+      small: '0',
+      sample: '400',
+      'live-sample': '600',
+      'pipeline-sample': '1500',
+      'lag-seconds': '3',
+      'init-runs': '5',
+      'report-tasks': '0',
+      'bill-sample': '300',
+      'cpu-sample': '500',
+      'cpu-rounds': '3',
+    };
+    for (const [k, v] of Object.entries(quick))
+      if (!argv.some((a) => a === `--${k}` || a.startsWith(`--${k}=`))) values[k as 'events'] = v;
+  }
   const events = integer(values, 'events', 100);
   const small = values.small === undefined ? Math.floor(events / 4) : integer(values, 'small', 0);
   if (small >= events) throw new UsageError(`--small (${small}) must be below --events (${events})`);
@@ -121,6 +168,13 @@ function parameters(argv: string[]): BenchParameters | 'help' {
     redelivered: integer(values, 'redelivered', 0) / 100,
     out: resolve(root, values.out as string),
     baseline: resolve(root, values.baseline as string),
+    billSample: integer(values, 'bill-sample', 50),
+    recordsPerBatch: integer(values, 'records-per-batch', 1),
+    latencyMs: integer(values, 'latency-ms', 0),
+    invocationsPerInit: integer(values, 'invocations-per-init', 1),
+    monthlyEvents: integer(values, 'monthly-events', 1),
+    cpuSample: integer(values, 'cpu-sample', 50),
+    cpuRounds: integer(values, 'cpu-rounds', 1),
     workers: { projection: [1, 16], staleCheck: [16, 64], ingest: [1, 16, 64], pipeline: 16 },
     batchSize: 100,
     // A day ago, to the hour: recent enough that no STOPPED task is already past its 30-day TTL.
@@ -155,6 +209,7 @@ async function measureSize(
   p: BenchParameters,
   cpu: CpuTotals,
   withLag: boolean,
+  bundles?: Record<BundleName, string>,
 ): Promise<{ size: SizeResults; lag?: LagFigure }> {
   const [sample, ...ingestSamples] = sampleWorkloads(workload, p.sample, 1 + p.workers.ingest.length);
   if (!sample) throw new Error('no sample');
@@ -204,6 +259,13 @@ async function measureSize(
       queries = await measureQueries(tables, w);
     });
     const guide = await measureProjection(w, 'baseline', p.workers.pipeline);
+    // Figure 8: the deployed bundles on a sample of the same deliveries, at each memory size.
+    const billed = bundles && name !== 'copiesLive';
+    const bundleFigures = billed
+      ? await measureBundles(w, { sampleDeliveries: p.billSample, recordsPerBatch: p.recordsPerBatch, bundles })
+      : undefined;
+    const eventBytes =
+      w.events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / Math.max(1, w.events.length);
     const profile: CostProfile = {
       name,
       label,
@@ -218,6 +280,7 @@ async function measureSize(
       guideStaleRows: guide.staleRows + guide.missingRows,
       storage,
       queries,
+      ...(bundleFigures && { bundles: bundleFigures, eventBytes }),
     };
     return { figure, profile };
   };
@@ -298,6 +361,58 @@ async function withDynamoLocal<T>(cpu: CpuTotals, workload: BenchWorkload, fn: (
   }
 }
 
+/** The deploy's settings the whole bill depends on, read from serverless.yml and deploy/alarms.cjs. */
+function deploySettings() {
+  const yml = readFileSync(resolve(root, 'serverless.yml'), 'utf8');
+  const number = (name: string) => {
+    const m = new RegExp(`^\\s*${name}:\\s*(\\d+)\\s*$`, 'm').exec(yml);
+    return m ? Number(m[1]) : undefined;
+  };
+  const { alarmResources } = createRequire(import.meta.url)('../deploy/alarms.cjs') as {
+    alarmResources(settings: unknown): Record<string, unknown>;
+  };
+  const alarms = Object.keys(
+    alarmResources({
+      names: { prefix: 'bench', metricsNamespace: 'ECSEventStore' },
+      iteratorAgeAlarmMs: 300_000,
+      ingestRuleMetricDimensions: [],
+      alarmActions: [],
+    }),
+  ).length;
+  // A function's own memorySize, else the provider's.
+  const memoryOf = (fn: string) => {
+    const block = new RegExp(`^  ${fn}:\\n((?:    .*\\n|\\s*\\n)*)`, 'm').exec(yml)?.[1] ?? '';
+    const own = /^ {4}memorySize:\s*(\d+)\s*$/m.exec(block);
+    return own ? Number(own[1]) : number('memorySize');
+  };
+  return {
+    memorySize: { ingest: memoryOf('ingest'), projector: memoryOf('projector') },
+    logRetentionDays: number('lambdaLogRetentionDays') ?? 30,
+    archiveRetentionDays: number('eventArchiveRetentionDays') ?? 30,
+    alarms,
+  };
+}
+
+/** Figure 8 from the cost profiles that ran the bundles. */
+function billFigures(size: SizeResults, p: BenchParameters, handlerCpu: BillFigures['handlerCpu']): BillFigures {
+  const deploy = deploySettings();
+  const model: BillModel = {
+    latencyMs: p.latencyMs,
+    invocationsPerInit: p.invocationsPerInit,
+    monthlyEvents: p.monthlyEvents,
+    logRetentionDays: deploy.logRetentionDays,
+    archiveRetentionDays: deploy.archiveRetentionDays,
+    alarms: deploy.alarms,
+  };
+  const bills = (size.cost?.profiles ?? [])
+    .filter((c) => c.bundles !== undefined)
+    .sort((a, b) => (a.name === 'redelivered' ? -1 : b.name === 'redelivered' ? 1 : 0))
+    .map((c) =>
+      wholeBill({ cost: c, bundles: c.bundles as NonNullable<typeof c.bundles>, eventBytes: c.eventBytes ?? 0 }, model),
+    );
+  return { model, bills, handlerCpu, deployedMemoryMb: deploy.memorySize };
+}
+
 /** The pinned results of the commit before (`--baseline`), unless missing or the very file being written. */
 function readBaseline(file: string, out: string): Baseline | undefined {
   if (file === out || !existsSync(file)) return undefined;
@@ -330,12 +445,26 @@ export async function main(argv: string[]): Promise<number> {
   const main = workloads.at(-1) as BenchWorkload;
   const results: SizeResults[] = [];
   let lag: LagFigure | undefined;
-  for (const w of workloads) {
-    const measured = await measureSize(w, p, cpu, w === main);
-    results.push(measured.size);
-    lag ??= measured.lag;
+  // Figure 8 runs the bundles the deploy builds (scripts/build.mjs), and the guide's function alike.
+  const bundleDir = mkdtempSync(join(tmpdir(), 'ecs-events-bench-bundles-'));
+  try {
+    const bundles = await buildBundles(bundleDir);
+    for (const w of workloads) {
+      const measured = await measureSize(w, p, cpu, w === main, w === main ? bundles : undefined);
+      results.push(measured.size);
+      lag ??= measured.lag;
+    }
+  } finally {
+    rmSync(bundleDir, { recursive: true, force: true });
   }
   if (!lag) throw new Error('the lag figure did not run');
+  say('\nHandler CPU per delivery, DynamoDB stubbed in the SDK…');
+  const cpuDeliveries = sampleWorkload(
+    redelivered(sampleWorkload(main, p.pipelineSample), p.redelivered, p.liveJitterMs),
+    p.cpuSample,
+  ).deliveries;
+  const handlerCpu = await measureHandlerCpu(cpuDeliveries, p.cpuRounds);
+  const bill = billFigures(results.at(-1) as SizeResults, p, handlerCpu);
   say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
   const coldStart = await measureColdStart(p.initRuns);
   const lifecycleReport = p.reportTasks > 0 ? await measureLifecycleReport({ tasks: p.reportTasks }) : undefined;
@@ -352,18 +481,21 @@ export async function main(argv: string[]): Promise<number> {
     lag,
     coldStart,
     lifecycleReport,
+    bill,
     targets: [],
   };
   const baseline = readBaseline(p.baseline, p.out);
   bench.targets = [
     ...evaluateTargets(bench),
     ...costTargets(bench, baseline),
+    ...billTargets(bill),
     ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : []),
   ];
   mkdirSync(dirname(p.out), { recursive: true });
   writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
   process.stdout.write(renderMarkdown(bench));
   process.stdout.write(renderCost(bench, baseline));
+  process.stdout.write(renderBill(bill));
   say(`\nResults written to ${p.out} (${bench.durationSeconds} s in all).`);
   return 0;
 }

@@ -1,3 +1,4 @@
+import type { BillFigures } from './billReport.js';
 import type { ColdStartFigure } from './coldStart.js';
 import type { CostResults } from './cost.js';
 import type { IngestFigure } from './ingest.js';
@@ -49,6 +50,8 @@ export interface BenchResults {
   readonly lag: LagFigure;
   readonly coldStart: ColdStartFigure;
   readonly lifecycleReport?: LifecycleReportFigure | undefined;
+  /** Figure 8, the whole bill (absent in results written before issue 25). */
+  readonly bill?: BillFigures;
   targets: TargetCheck[];
 }
 

@@ -7,6 +7,15 @@ import { readFileSync } from 'node:fs';
  * CPU time (with the benchmark's own) tells what a run would take on two idle cores: at best half the sum.
  */
 export function dynamoLocalCpu(port: number): () => number | undefined {
+  const exact = dynamoLocalCpuExact(port);
+  return () => {
+    const seconds = exact();
+    return seconds === undefined ? undefined : Math.round(seconds);
+  };
+}
+
+/** {@link dynamoLocalCpu} to the kernel's resolution (10 ms), for shares of one figure. */
+export function dynamoLocalCpuExact(port: number): () => number | undefined {
   let jvm: number | undefined;
   try {
     const pids = execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.* -port ${port}( |$)`], { encoding: 'utf8' });
@@ -27,6 +36,6 @@ export function dynamoLocalCpu(port: number): () => number | undefined {
   const start = seconds();
   return () => {
     const now = seconds();
-    return now === undefined || start === undefined ? undefined : Math.round(now - start);
+    return now === undefined || start === undefined ? undefined : now - start;
   };
 }
