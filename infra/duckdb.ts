@@ -17,7 +17,6 @@ export const QUERIES_DIR = fileURLToPath(new URL('../sql/', import.meta.url));
 export const DUCKDB_OPTIONS = {
   autoinstall_known_extensions: 'false',
   autoload_known_extensions: 'false',
-  TimeZone: 'UTC',
 } as const;
 
 /**
@@ -120,6 +119,8 @@ function toResult(reader: DuckDBResultReader): QueryResult {
 export async function openDuckDb(): Promise<{ connection: DuckDBConnection; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_OPTIONS });
   const connection = await instance.connect();
+  // Timestamps are UTC, as on Athena (a timestamp with time zone compares in the session's zone).
+  await connection.run("SET TimeZone = 'UTC'");
   for (const macro of Object.values(TRINO_MACROS)) await connection.run(macro);
   return {
     connection,
