@@ -16,6 +16,8 @@ import { seededRandom } from '../sim/random.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
 
+type CliResult = Awaited<ReturnType<typeof runCli>>;
+
 /** One directive of an EMF document (the metrics it names, the dimension sets they are counted under). */
 interface Directive {
   readonly Dimensions: string[][];
@@ -72,9 +74,12 @@ describe('three accounts, two regions, one log', () => {
     for (const out of outcomes) expect(out.filter((o) => o === 'appended')).toHaveLength(perOrigin);
     expect(outcomes.flat().every((o) => o === 'appended' || o === 'duplicate')).toBe(true);
 
-    for (const origin of ORIGINS) {
-      for (const e of sentFrom(origin)) expect((await pipeline.ingest(e)).outcome).toBe('duplicate');
-    }
+    // Each origin redelivers in its own order, the origins side by side (as they send).
+    await Promise.all(
+      ORIGINS.map(async (origin) => {
+        for (const e of sentFrom(origin)) expect((await pipeline.ingest(e)).outcome).toBe('duplicate');
+      }),
+    );
 
     const log = await scanAll(pipeline.doc, pipeline.tables.eventLog);
     expect(log).toHaveLength(perOrigin * ORIGINS.length);
@@ -155,12 +160,14 @@ describe('queries across accounts and regions', () => {
   const since = new Date(START - HOUR).toISOString();
 
   it('refuses a cluster name found in several accounts or regions, listing the candidates', async () => {
-    const all = await cli('tasks', '--cluster', 'prod');
+    const [all, inAccount] = await Promise.all([
+      cli('tasks', '--cluster', 'prod'),
+      cli('timeline', '--cluster', 'prod', '--account', '222222222222', '--since', since),
+    ]);
     expect(all.code).toBe(2);
     expect(all.stderr).toContain('--cluster prod is ambiguous');
     for (const origin of ORIGINS) expect(all.stderr).toContain(clusterOf(origin));
 
-    const inAccount = await cli('timeline', '--cluster', 'prod', '--account', '222222222222', '--since', since);
     expect(inAccount.code).toBe(2);
     expect(inAccount.stderr).toContain('--cluster prod is ambiguous in account 222222222222');
     const candidates = ORIGINS.filter((o) => o.account === '222222222222')
@@ -171,39 +178,53 @@ describe('queries across accounts and regions', () => {
   });
 
   it('takes a cluster ARN of any account and region, and a name narrowed to one by --account and --region', async () => {
-    for (const origin of [
+    // The queries are independent: they run side by side, then each is checked.
+    const origins = [
       { account: '111111111111', region: 'eu-west-1' },
       { account: '333333333333', region: 'us-east-1' },
-    ]) {
-      const byArn = jsonItems(await cli('tasks', '--cluster', clusterOf(origin), '--json'));
-      const byName = jsonItems(
-        await cli('tasks', '--cluster', 'prod', '--account', origin.account, '--region', origin.region, '--json'),
-      );
+    ];
+    const [clash, none, ...pairs] = await Promise.all([
+      cli('tasks', '--cluster', clusterOf(FIRST), '--region', 'eu-west-1'),
+      cli('tasks', '--cluster', 'prod', '--account', '444455556666'),
+      ...origins.map((origin) =>
+        Promise.all([
+          cli('tasks', '--cluster', clusterOf(origin), '--json'),
+          cli('tasks', '--cluster', 'prod', '--account', origin.account, '--region', origin.region, '--json'),
+        ]),
+      ),
+    ]);
+    for (const [i, origin] of origins.entries()) {
+      const [arnResult, nameResult] = pairs[i] as [CliResult, CliResult];
+      const byArn = jsonItems(arnResult);
+      const byName = jsonItems(nameResult);
       expect(byArn.length).toBeGreaterThan(0);
       expect(byName).toEqual(byArn);
       for (const row of byArn) expect(row.clusterArn).toBe(clusterOf(origin));
     }
-    const clash = await cli('tasks', '--cluster', clusterOf(FIRST), '--region', 'eu-west-1');
     expect(clash.code).toBe(2);
     expect(clash.stderr).toContain('is in account 111111111111, region us-east-1: it contradicts --region eu-west-1');
-    const none = await cli('tasks', '--cluster', 'prod', '--account', '444455556666');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no cluster of that name in account 444455556666');
   });
 
   it('lists the tasks and instances of every cluster of an account, or of a region, with ACCOUNT and REGION columns', async () => {
-    const single = jsonItems(await cli('tasks', '--cluster', clusterOf(FIRST), '--json')).length;
-    const ofAccount = jsonItems(await cli('tasks', '--account', '222222222222', '--json'));
+    const [singleResult, ofAccountResult, instancesResult, table] = await Promise.all([
+      cli('tasks', '--cluster', clusterOf(FIRST), '--json'),
+      cli('tasks', '--account', '222222222222', '--json'),
+      cli('instances', '--region', 'eu-west-1', '--json'),
+      cli('tasks', '--account', '333333333333', '--region', 'eu-west-1'),
+    ]);
+    const single = jsonItems(singleResult).length;
+    const ofAccount = jsonItems(ofAccountResult);
     expect(ofAccount).toHaveLength(2 * single);
     expect(new Set(ofAccount.map((r) => r.clusterArn))).toEqual(
       new Set(ORIGINS.filter((o) => o.account === '222222222222').map(clusterOf)),
     );
-    const instances = jsonItems(await cli('instances', '--region', 'eu-west-1', '--json'));
+    const instances = jsonItems(instancesResult);
     expect(instances.length).toBeGreaterThan(0);
     expect(instances.every((r) => clusterMatches(r.clusterArn as string, { region: 'eu-west-1' }))).toBe(true);
     expect(new Set(instances.map((r) => r.clusterArn)).size).toBe(ACCOUNTS.length);
 
-    const table = await cli('tasks', '--account', '333333333333', '--region', 'eu-west-1');
     expect(table.code).toBe(0);
     const [header, first] = table.stdout.split('\n');
     expect(header?.split('\t').slice(0, 3)).toEqual(['ACCOUNT', 'REGION', 'TASK']);
@@ -211,8 +232,8 @@ describe('queries across accounts and regions', () => {
   });
 
   it('merges the timelines of a region in time order, and tallies the stopped tasks of an account', async () => {
-    const one = jsonItems(
-      await cli(
+    const [oneResult, regionResult, stoppedOneResult, stoppedAccountResult] = await Promise.all([
+      cli(
         'timeline',
         '--cluster',
         clusterOf({ account: '111111111111', region: 'eu-west-1' }),
@@ -220,9 +241,13 @@ describe('queries across accounts and regions', () => {
         since,
         '--json',
       ),
-    );
+      cli('timeline', '--region', 'eu-west-1', '--since', since, '--json'),
+      cli('stopped', '--cluster', clusterOf(FIRST), '--since', since, '--json'),
+      cli('stopped', '--account', '111111111111', '--since', since, '--json'),
+    ]);
+    const one = jsonItems(oneResult);
     expect(one.length).toBeGreaterThan(0);
-    const region = jsonItems(await cli('timeline', '--region', 'eu-west-1', '--since', since, '--json'));
+    const region = jsonItems(regionResult);
     expect(region).toHaveLength(ACCOUNTS.length * one.length);
     expect(region.every((e) => clusterMatches(e.clusterArn as string, { region: 'eu-west-1' }))).toBe(true);
     const times = region.map((e) => Date.parse(e.eventTime as string));
@@ -230,13 +255,9 @@ describe('queries across accounts and regions', () => {
 
     type Group = { count: number; examples: string[] };
     const total = (groups: Group[]) => groups.reduce((n, g) => n + g.count, 0);
-    const stoppedOne = jsonItems<Group>(
-      await cli('stopped', '--cluster', clusterOf(FIRST), '--since', since, '--json'),
-    );
+    const stoppedOne = jsonItems<Group>(stoppedOneResult);
     expect(total(stoppedOne)).toBeGreaterThan(0);
-    const stoppedAccount = jsonItems<Group>(
-      await cli('stopped', '--account', '111111111111', '--since', since, '--json'),
-    );
+    const stoppedAccount = jsonItems<Group>(stoppedAccountResult);
     expect(total(stoppedAccount)).toBe(2 * total(stoppedOne));
     for (const g of stoppedAccount) {
       for (const arn of g.examples) expect(parseEcsArn(arn)?.account).toBe('111111111111');
@@ -244,13 +265,15 @@ describe('queries across accounts and regions', () => {
   });
 
   it('asks for --cluster, --account or --region, and checks their form', async () => {
-    const nothing = await cli('tasks');
+    const [nothing, badAccount, badRegion] = await Promise.all([
+      cli('tasks'),
+      cli('instances', '--account', '1234'),
+      cli('stopped', '--region', 'EU', '--since', since),
+    ]);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toContain('--cluster is required (a cluster ARN or name), or --account and/or --region');
-    const badAccount = await cli('instances', '--account', '1234');
     expect(badAccount.code).toBe(2);
     expect(badAccount.stderr).toContain('--account must be a 12-digit AWS account id');
-    const badRegion = await cli('stopped', '--region', 'EU', '--since', since);
     expect(badRegion.code).toBe(2);
     expect(badRegion.stderr).toContain('--region must be an AWS region name');
   });
