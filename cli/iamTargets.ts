@@ -1,3 +1,4 @@
+import { CALLS_INDEX } from '../infra/callQueries.js';
 import { TIMELINE_INDEX } from '../infra/logTable.js';
 import type { TableKind } from '../infra/tables.cjs';
 import model from '../infra/tables.cjs';
@@ -63,6 +64,7 @@ export interface Use {
 
 export const LOG: Target = { table: 'eventLog' };
 export const LOG_TIMELINE: Target = { table: 'eventLog', index: TIMELINE_INDEX };
+export const LOG_CALLS: Target = { table: 'eventLog', index: CALLS_INDEX };
 export const TASKS: Target = { table: 'taskState' };
 export const INSTANCES: Target = { table: 'instanceState' };
 /** The byClusterPhase index of a latest-state table. */

@@ -22,6 +22,7 @@ import tasks from './tasks.js';
 import timeline from './timeline.js';
 import trustTampered from './trust-tampered.js';
 import verify from './verify.js';
+import who from './who.js';
 
 /** Every `ecs-events` command by name, in the order `ecs-events --help` lists them. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
@@ -48,4 +49,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   timeline,
   'trust-tampered': trustTampered,
   verify,
+  who,
 };

@@ -18,6 +18,8 @@ export interface CallEntry {
   /** The resource this entry is filed under (a call about several resources has one entry each). */
   readonly resourceArn: string;
   readonly eventTime: number;
+  /** CreateService / UpdateService: the PRIMARY deployment of its response, the one the call started. */
+  readonly deploymentId?: string;
 }
 
 /** A call that failed for want of permission: `who` counts these as denied attempts. */
@@ -52,14 +54,8 @@ export const startedByCall = (
   createdAtMs: number,
 ): CallEntry | undefined => callsBefore(calls, taskArn, ['RunTask', 'StartTask'], createdAtMs).at(-1);
 
-/** A service call with the deployments its response named: what `deployments` joins on. */
-export interface ServiceCall extends CallEntry {
-  /** The id of the PRIMARY deployment in `responseElements.service.deployments` (the one the call started). */
-  readonly primaryDeploymentId?: string;
-}
-
 export interface DeploymentStarter {
-  readonly call: ServiceCall;
+  readonly call: CallEntry;
   /** True when no call named the deployment: the nearest earlier UpdateService of the service. */
   readonly nearest: boolean;
 }
@@ -70,13 +66,12 @@ export interface DeploymentStarter {
  * not its own), else the nearest earlier UpdateService of that service, marked as nearest.
  */
 export function deploymentStarter(
-  calls: readonly ServiceCall[],
+  calls: readonly CallEntry[],
   deploymentId: string,
   startedAtMs: number,
 ): DeploymentStarter | undefined {
   const named = calls.find(
-    (c) =>
-      succeeded(c) && c.primaryDeploymentId === deploymentId && ['CreateService', 'UpdateService'].includes(c.action),
+    (c) => succeeded(c) && c.deploymentId === deploymentId && ['CreateService', 'UpdateService'].includes(c.action),
   );
   if (named) return { call: named, nearest: false };
   const earlier = calls
@@ -130,4 +125,19 @@ export function activityByPrincipal(entries: readonly CallEntry[]): PrincipalAct
       };
     })
     .sort((a, b) => b.calls - a.calls || a.principal.localeCompare(b.principal));
+}
+
+/** An assumed-role session ARN: `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+const SESSION_ARN = /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\/(.+)$/;
+
+/**
+ * `--principal P` on an index entry: P is the principal's short name (`root`, a user name,
+ * `<role>/<session>`), the role or the session name alone, the role or user ARN whose credentials
+ * were used, or an assumed-role session ARN. Exact and case-sensitive, as IAM names are.
+ */
+export function callMatchesPrincipal(c: Pick<CallEntry, 'principal' | 'principalArn'>, wanted: string): boolean {
+  const session = SESSION_ARN.exec(wanted);
+  if (session) return c.principal === `${session[1]}/${session[2]}`;
+  const [role, ...rest] = c.principal.split('/');
+  return [c.principal, role, rest.join('/'), c.principalArn, c.principalArn?.split('/').at(-1)].includes(wanted);
 }
