@@ -8,6 +8,32 @@ import { type Command, UsageError } from '../command.js';
 
 const DEFAULT_DATA_DIR = '.ecs-events';
 
+/** The archiver on its own poller (its own checkpoints: the stream's second reader), into `dir`. */
+async function startArchiving(
+  stack: import('../../local/localStack.js').LocalStack,
+  dir: string,
+  dataDir: string | undefined,
+  say: (line: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const { createArchiver, directorySink } = await import('../../usecases/exportArchiver.js');
+  const { FileCheckpointStore, MemoryCheckpointStore } = await import('../../local/streamCheckpoints.js');
+  const checkpoints = dataDir
+    ? new FileCheckpointStore(join(dataDir, 'archive-stream-checkpoints.json'))
+    : new MemoryCheckpointStore();
+  const poller = stack.poller({
+    handler: createArchiver({ sink: directorySink(resolve(dir)), log: say }),
+    checkpoints,
+  });
+  const running = poller.run(1000).catch((e: unknown) => say(`the archiver stopped: ${(e as Error).message}`));
+  say(`Archiver keeping ${resolve(dir)} current (ecs-events sql --dir ${dir} "…").`);
+  return {
+    async stop() {
+      poller.stop();
+      await running;
+    },
+  };
+}
+
 const command: Command = {
   summary: 'a long-running local stack: DynamoDB Local, the tables, the projector on the stream',
   // DynamoDB Local, on this machine: no AWS call.
@@ -23,6 +49,11 @@ poller with the real projector, prints the environment variables to export in an
       help: `keep the tables and the stream checkpoints in DIR (default ${DEFAULT_DATA_DIR}/)`,
     },
     'in-memory': { type: 'boolean', help: 'keep nothing: the data is gone when it stops (not with --data)' },
+    archive: {
+      type: 'string',
+      value: 'DIR',
+      help: 'also keep DIR current for `ecs-events sql`: the archiver on the stream writes each batch as Parquet (docs/sql.md)',
+    },
   },
   notes: ['Table names follow EVENT_LOG_TABLE, TASK_STATE_TABLE and INSTANCE_STATE_TABLE (defaults ECSEventLog, ...).'],
   async run({ values, context }) {
@@ -72,6 +103,9 @@ poller with the real projector, prints the environment variables to export in an
       process.once('SIGINT', () => res('SIGINT'));
       process.once('SIGTERM', () => res('SIGTERM'));
     });
+    // The stream's second reader, when asked for: the archiver, as in AWS, writing Parquet into --archive DIR.
+    const archiving =
+      typeof values.archive === 'string' ? await startArchiving(stack, values.archive, dataDir, say) : undefined;
     const running = poller.run(200);
     let failure: unknown;
     const outcome = await Promise.race([
@@ -85,6 +119,7 @@ poller with the real projector, prints the environment variables to export in an
       ),
     ]);
     poller.stop();
+    await archiving?.stop();
     // On Ctrl-C the terminal signals DynamoDB Local too, so the poller's last request may fail: that is the shutdown.
     await running.catch(() => {});
     await stack.stop();
