@@ -40,8 +40,8 @@ import { type CallRecorder, type RecordedCall, recordCalls } from './support/rec
 
 const moto = motoServerOrSkip('iam-policy: the Lambda, ECS and EventBridge calls of the CLI');
 const HOUR = 3_600_000;
-// Commands that call no AWS API: they print (stackset, iam-policy) or start DynamoDB Local (local).
-const NO_AWS = ['local', 'stackset', 'iam-policy', 'sql'];
+// Commands that call no AWS API: they print (stackset, iam-policy, bootstrap) or start DynamoDB Local (local).
+const NO_AWS = ['local', 'stackset', 'iam-policy', 'bootstrap', 'sql'];
 
 const stage = `iam${randomBytes(3).toString('hex')}`;
 const tables = cfn.tableNames(stage);

@@ -58,6 +58,20 @@ describe('parameters', () => {
       [{ logLevel: 'LOUD' }, 'parameter logLevel must be'],
       [{ stage: 'prod/eu' }, 'stage must be'],
       [{ logRepairPrincipalArn: 'ops' }, 'parameter logRepairPrincipalArn must be an IAM role ARN'],
+      // The repair principal's PutItem has an end, always: the expiry is required with it, refused without.
+      [
+        { logRepairPrincipalArn: 'arn:aws:iam::123456789012:role/ops' },
+        'parameter logRepairExpiresAt (required with logRepairPrincipalArn) must be a UTC time',
+      ],
+      [
+        { logRepairPrincipalArn: 'arn:aws:iam::123456789012:role/ops', logRepairExpiresAt: '2026-12-08 18:00' },
+        'parameter logRepairExpiresAt (required with logRepairPrincipalArn) must be a UTC time',
+      ],
+      [
+        { logRepairExpiresAt: '2026-12-08T18:00:00Z' },
+        'parameter logRepairExpiresAt is only for logRepairPrincipalArn',
+      ],
+      [{ deploymentRoleArn: 'deployer' }, 'parameter deploymentRoleArn must be an IAM role ARN'],
       [{ service: 'x'.repeat(50) }, 'is longer than 64 characters'],
     ];
     for (const [change, message] of refusals) {

@@ -171,6 +171,24 @@ describe('projector wiring', () => {
       DestinationConfig: { OnFailure: { Destination: getAtt('ProjectorFailureQueue') } },
     });
   });
+
+  it('creates the mapping after its stream-read policy (Lambda checks it then), each function after its policy', () => {
+    expect(R.ProjectorEventSourceMappingDynamodbEventLogTable?.DependsOn).toContain('ProjectorStreamReadPolicy');
+    expect(R.IngestLambdaFunction?.DependsOn).toContain('IngestRolePolicy');
+    expect(R.ProjectorLambdaFunction?.DependsOn).toEqual(
+      expect.arrayContaining(['ProjectorRolePolicy', 'ProjectorStreamReadPolicy']),
+    );
+    expect(R.ReconcilerLambdaFunction?.DependsOn).toContain('ReconcilerRolePolicy');
+    // The log's policy names the roles by id, the roles' policies name the log: no policy is on a role.
+    expect(JSON.stringify(R.EventLogTable)).toContain(JSON.stringify(getAtt('IngestRole', 'RoleId')));
+    expect(JSON.stringify(R.IngestRolePolicy?.Properties.PolicyDocument)).toContain('EventLogTable');
+  });
+
+  it("tells the projector the log's retention: with it off, a TTL removal is tampering", () => {
+    const env = (t: Template) => t.Resources.ProjectorLambdaFunction?.Properties.Environment.Variables;
+    expect(env(template).LOG_RETENTION_DAYS).toBe('0');
+    expect(env(custom).LOG_RETENTION_DAYS).toBe('400');
+  });
 });
 
 describe('reconciler wiring', () => {
