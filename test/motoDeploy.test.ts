@@ -5,13 +5,17 @@
 // on an EventPattern given as an object, which CloudFormation accepts) is left out with the
 // deploy's own parameter, and the always-true/always-false routing conditions are written so that
 // cfn-lint cannot fold them (moto's ValidateTemplate refuses any cfn-lint finding, warnings included,
-// and W8003 flags `Fn::Equals ['false', 'true']`). Same truth values, same resources.
+// and W8003 flags `Fn::Equals ['false', 'true']`). Same truth values, same resources. And moto's
+// CloudFormation has no AWS::IAM::RolePolicy (it skips the type, so the roles would get no policy):
+// each is deployed as the AWS::IAM::Policy moto has, same logical id, name and document, attached to
+// the same role (`Roles: [<RoleName>]`), so a missing role or a wrong RoleName still fails the stack.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +82,12 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
     const compiled = state.service.provider.compiledCloudFormationTemplate;
     for (const [name, condition] of Object.entries(compiled.Conditions ?? {}))
       compiled.Conditions[name] = opaque(condition);
+    for (const resource of Object.values<Json>(compiled.Resources)) {
+      if (resource.Type !== 'AWS::IAM::RolePolicy') continue;
+      const { RoleName, ...rest } = resource.Properties;
+      resource.Type = 'AWS::IAM::Policy';
+      resource.Properties = { ...rest, Roles: [RoleName] };
+    }
     // osls packs in the service's own .serverless/ and moves the zips: point the state at where they are.
     for (const [name, fn] of Object.entries<Json>(state.service.functions))
       fn.package.artifact = join(pkg, `${name}.zip`);
@@ -132,7 +142,15 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
         'LogTamperQueue',
         'IngestRole',
         'ProjectorRole',
+        // The roles' policies (as AWS::IAM::Policy, above): created only if their role is there.
+        'IngestRolePolicy',
+        'ProjectorRolePolicy',
+        'ProjectorStreamReadPolicy',
+        'ReconcilerRolePolicy',
         'ProjectorEventSourceMappingDynamodbEventLogTable',
+        'AlarmTopic',
+        'AlarmTopicKey',
+        'StoreChangedDynamodbRule',
       ]) {
         expect(named, id).toContain(id);
       }
@@ -140,6 +158,37 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
       expect(created.length).toBeGreaterThanOrEqual(expected.length);
     } finally {
       cfn.destroy();
+    }
+  });
+
+  it('created the self-audit rules on the default bus, each targeting the alarm topic', async () => {
+    const events = new EventBridgeClient({
+      endpoint: server?.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
+    });
+    try {
+      const { Rules = [] } = await events.send(
+        new ListRulesCommand({ NamePrefix: `ecs-event-store-${stage}-store-changed-`, EventBusName: 'default' }),
+      );
+      expect(Rules.map((r) => r.Name?.split('-').at(-1)).sort()).toEqual([
+        'cloudwatch',
+        'dynamodb',
+        'events',
+        'iam',
+        'kms',
+        'lambda',
+        'sns',
+        'sqs',
+      ]);
+      for (const rule of Rules) {
+        const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
+        expect(Targets.map((t) => t.Arn)).toEqual([
+          `arn:aws:sns:us-east-1:123456789012:ecs-event-store-${stage}-alarms`,
+        ]);
+      }
+    } finally {
+      events.destroy();
     }
   });
 
