@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { callKeys } from '../domain/apiCalls/callIndex.js';
+import { callKeys, clusterOfCallKey } from '../domain/apiCalls/callIndex.js';
 import type { CallEntry } from '../domain/apiCalls/joins.js';
-import { KINDS, resourceOfPartitionKey } from '../domain/kinds.js';
+import { KINDS, partitionKeyOf, resourceOfPartitionKey } from '../domain/kinds.js';
+import { queryLog } from './logQueries.js';
 import { logContext } from './logTable.js';
 import { type PageOptions, queryItems } from './paging.js';
 import model from './tables.cjs';
@@ -16,8 +17,8 @@ const PARALLEL_DAYS = 8;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-/** One index entry as the joins take it; the resource is the item's key without its `#call`. */
-function entryOf(item: Record<string, unknown>, clusterArn: string): CallEntry & { clusterArn: string } {
+/** One index entry (or call item) as the joins take it; the resource is the item's key without its `#call`. */
+export function callEntryOf(item: Record<string, unknown>, clusterArn: string): CallEntry & { clusterArn: string } {
   const principalArn = text(item.principalArn);
   const errorCode = text(item.errorCode);
   const deploymentId = text(item.deploymentId);
@@ -59,7 +60,7 @@ export async function queryCalls(
     };
     const out: (CallEntry & { clusterArn: string })[] = [];
     for await (const item of queryItems(doc, input, logContext(table, CALLS_INDEX), options)) {
-      out.push(entryOf(item, clusterArn as string));
+      out.push(callEntryOf(item, clusterArn as string));
     }
     return out;
   };
@@ -68,4 +69,25 @@ export async function queryCalls(
     results.push(...(await Promise.all(days.slice(i, i + PARALLEL_DAYS).map(read))));
   }
   return results.flat().sort((a, b) => a.eventTime - b.eventTime || a.resourceArn.localeCompare(b.resourceArn));
+}
+
+/**
+ * The calls filed under one resource (its `<arn>#call` partition) with an event time in the window,
+ * oldest first: one Query, what `history` and `deployments` join on.
+ */
+export async function queryResourceCalls(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  resourceArn: string,
+  window: { readonly sinceMs?: number; readonly untilMs?: number },
+  options: PageOptions = {},
+): Promise<(CallEntry & { clusterArn: string })[]> {
+  const out: (CallEntry & { clusterArn: string })[] = [];
+  for await (const item of queryLog(doc, table, partitionKeyOf(KINDS.apiCall, resourceArn), {
+    ...window,
+    ...options,
+  })) {
+    out.push(callEntryOf(item as unknown as Record<string, unknown>, clusterOfCallKey(String(item.callKey))));
+  }
+  return out.sort((a, b) => a.eventTime - b.eventTime);
 }

@@ -6,9 +6,11 @@ import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js
 import { derivedVersionRange, intersectVersions, type TimeWindow, type VersionRange } from '../domain/audit/window.js';
 import {
   DETAIL_TYPE_NAMES,
+  KINDS,
   missingKindOf,
   observationKindOf,
   observedPartition,
+  resourceOfPartitionKey,
   type StateKind,
 } from '../domain/kinds.js';
 import type { LogItem } from '../domain/logItem.js';
@@ -100,7 +102,9 @@ export async function* queryLog(
   arn: string,
   query: LogQuery = {},
 ): AsyncGenerator<LogItem> {
-  const derived = isEcsArnOf(arn, 'service') || isOtherPartition(arn);
+  // Versions derived from the event time: a service's, a `#other` or a `#call` partition's.
+  const derived =
+    isEcsArnOf(arn, 'service') || isOtherPartition(arn) || resourceOfPartitionKey(KINDS.apiCall, arn) !== undefined;
   const range = derived ? intersectVersions(query, derivedVersionRange(query)) : query;
   if (range.fromVersion !== undefined && range.toVersion !== undefined && range.fromVersion > range.toVersion) return;
   const x = new Expression();

@@ -127,3 +127,156 @@ describe('API calls in the log', () => {
     expect(bad.stderr).toMatch(/--action must be one of RunTask, .* got "DescribeTasks"/);
   });
 });
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const MIN = 60_000;
+
+/** A task of cluster prod reaching STOPPED at `atMs` because a user stopped it. */
+function stoppedTask(id: string, atMs: number): EcsEvent {
+  const taskArn = `${ARN}task/prod/${id}`;
+  return {
+    version: '0',
+    id: `stop-${id}`,
+    'detail-type': 'ECS Task State Change',
+    source: 'aws.ecs',
+    account: '111122223333',
+    time: iso(atMs),
+    region: 'us-east-1',
+    resources: [taskArn],
+    detail: {
+      clusterArn: FIXTURE_CLUSTER,
+      taskArn,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stopCode: 'UserInitiated',
+      stoppedReason: 'Task stopped by user',
+      containers: [{ name: 'web', exitCode: 143, lastStatus: 'STOPPED' }],
+      stoppedAt: iso(atMs),
+      updatedAt: iso(atMs),
+      version: 5,
+    },
+  };
+}
+
+/** The StopTask fixture about another task, made at `atMs`, delivered by CloudTrail `lateMs` later. */
+function stopCall(id: string, atMs: number, lateMs: number): EcsEvent {
+  const base = calls['stop-task-id-and-cluster-name'] as EcsEvent;
+  return {
+    ...base,
+    id: `call-${id}`,
+    time: iso(atMs + lateMs),
+    detail: {
+      ...base.detail,
+      eventID: `stop-${id}`,
+      eventTime: iso(atMs),
+      requestParameters: { ...(base.detail.requestParameters as object), task: id },
+      responseElements: null,
+    },
+  };
+}
+
+describe('joins at query time', () => {
+  it('stopped names who stopped a task; a StopTask that arrives 15 minutes after the STOPPED shows at the next query', async () => {
+    const id = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+    const stoppedAt = Date.now() - 40 * MIN;
+    await pipeline.ingest(stoppedTask(id, stoppedAt));
+    const query = () => cli('stopped', '--cluster', FIXTURE_CLUSTER, '--since', '1h', '--json');
+    const before = jsonItems<{ stopCode: string; stoppedBy?: unknown }>(await query());
+    expect(before.find((g) => g.stopCode === 'UserInitiated')?.stoppedBy).toBeUndefined();
+    // The call was made 20 s before the STOPPED event and reaches the store 15 minutes after it.
+    await pipeline.ingest(stopCall(id, stoppedAt - 20_000, 15 * MIN + 20_000));
+    const after = jsonItems<{ stopCode: string; stoppedBy?: unknown }>(await query());
+    expect(after.find((g) => g.stopCode === 'UserInitiated')?.stoppedBy).toEqual([
+      { principal: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@example.com', tasks: 1 },
+    ]);
+    const table = await cli('stopped', '--cluster', FIXTURE_CLUSTER, '--since', '1h');
+    expect(table.stdout.split('\n')[0]).toBe('TASKS\tSTOP CODE\tEXIT CODE\tSTOPPED REASON\tSTOPPED BY\tEXAMPLES');
+  });
+
+  it('deployments names who started each: the UpdateService that answered with it, else the nearest earlier; a call 15 minutes late is joined at the next query', async () => {
+    const service = `${ARN}service/prod/web`;
+    const update = calls['update-service'] as EcsEvent;
+    const deploymentId = (
+      (
+        update.detail.responseElements as { service: { deployments: { id: string; status: string }[] } }
+      ).service.deployments.find((d) => d.status === 'PRIMARY') as { id: string }
+    ).id;
+    const at = Date.parse(update.detail.eventTime as string);
+    const deployment = (id: string, name: string, ms: number): EcsEvent => ({
+      version: '0',
+      id: `${id}-${name}`,
+      'detail-type': 'ECS Deployment State Change',
+      source: 'aws.ecs',
+      account: '111122223333',
+      time: iso(ms),
+      region: 'us-east-1',
+      resources: [service],
+      detail: { eventType: 'INFO', eventName: name, deploymentId: id, updatedAt: iso(ms), reason: 'r' },
+    });
+    // Its own deployment, and one no call names (ECS started it: a nearest-earlier guess, marked so).
+    await pipeline.ingest(deployment(deploymentId, 'SERVICE_DEPLOYMENT_IN_PROGRESS', at + 5_000));
+    await pipeline.ingest(deployment(deploymentId, 'SERVICE_DEPLOYMENT_COMPLETED', at + 5 * MIN));
+    await pipeline.ingest(deployment('ecs-svc/1111111111111111111', 'SERVICE_DEPLOYMENT_IN_PROGRESS', at + 3 * MIN));
+    const r = await cli('deployments', '--service', service, '--since', '3h', '--json');
+    const byId = new Map(
+      jsonItems<{ deploymentId: string; startedBy?: { principal: string; action: string; nearest: boolean } }>(r).map(
+        (d) => [d.deploymentId, d.startedBy],
+      ),
+    );
+    expect(byId.get(deploymentId)).toMatchObject({
+      principal: 'deploy/gha-deploy-4242',
+      action: 'UpdateService',
+      nearest: false,
+    });
+    expect(byId.get('ecs-svc/1111111111111111111')).toMatchObject({ action: 'UpdateService', nearest: true });
+
+    // A later UpdateService whose call CloudTrail delivers 15 minutes after its deployment began.
+    const late = 'ecs-svc/2222222222222222222';
+    const lateAt = at + 20 * MIN;
+    await pipeline.ingest(deployment(late, 'SERVICE_DEPLOYMENT_IN_PROGRESS', lateAt + 5_000));
+    const starterOfLate = async () =>
+      jsonItems<{ deploymentId: string; startedBy?: { principal: string; nearest: boolean } }>(
+        await cli('deployments', '--service', service, '--since', '3h', '--json'),
+      ).find((d) => d.deploymentId === late)?.startedBy;
+    // Before the call: only a guess, the nearest earlier UpdateService.
+    expect(await starterOfLate()).toMatchObject({ nearest: true });
+    const lateCall: EcsEvent = {
+      ...update,
+      id: 'late-update',
+      time: iso(lateAt + 15 * MIN),
+      detail: {
+        ...update.detail,
+        eventID: 'late-update-service',
+        eventTime: iso(lateAt),
+        userIdentity: (calls['update-service-short-arn'] as EcsEvent).detail.userIdentity,
+        responseElements: { service: { serviceArn: service, deployments: [{ id: late, status: 'PRIMARY' }] } },
+      },
+    };
+    await pipeline.ingest(lateCall);
+    expect(await starterOfLate()).toMatchObject({ principal: 'bob', nearest: false });
+  });
+
+  it('the history of a task shows the calls about it, in time order, with who made them', async () => {
+    const task = `${ARN}task/prod/1b2c3d4e5f60718293a4b5c6d7e8f90a`;
+    const r = await cli('history', task, '--json');
+    const rows = jsonItems<{ detailType: string; otherSummary?: string; eventTime: string }>(r);
+    const summaries = rows.filter((x) => x.detailType === 'AWS API Call via CloudTrail').map((x) => x.otherSummary);
+    expect(summaries).toEqual([
+      'RunTask by alice',
+      expect.stringMatching(
+        /^StopTask by AWSReservedSSO_AdministratorAccess_0123456789abcdef\/jane.doe@example.com — "/,
+      ),
+    ]);
+    expect(rows.map((x) => x.eventTime)).toEqual([...rows.map((x) => x.eventTime)].sort());
+  });
+
+  it('calls are history only: no state row, not on the cluster timeline as other events, untouched by rebuild', async () => {
+    const other = await cli('timeline', '--cluster', FIXTURE_CLUSTER, '--since', '3h', '--type', 'other', '--json');
+    expect(jsonItems(other)).toEqual([]);
+    const rebuilt = await cli('rebuild', '--json');
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    const rows = await scanAll(pipeline.doc, pipeline.tables.taskState);
+    // The only task row is the STOPPED task of the stopped test: no call made one.
+    expect(rows.map((row) => row.taskArn)).toEqual([`${ARN}task/prod/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CLOCK_SLACK_MS, stoppedBy } from '../domain/apiCalls/joins.js';
 import { parseEcsArn } from '../domain/arn.js';
 import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
@@ -12,6 +13,7 @@ import {
   isStateKind,
   KINDS,
   kindOfDetailType,
+  partitionKeyOf,
   partitionsOf,
   type StateKind,
 } from '../domain/kinds.js';
@@ -23,6 +25,7 @@ import {
   TimeOrderBuffer,
   toServiceLogEvent,
 } from '../domain/serviceEvents.js';
+import { queryCalls } from '../infra/callQueries.js';
 import { type LogQuery, latestOfDetailType, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import type { PageOptions } from '../infra/paging.js';
 
@@ -60,6 +63,9 @@ async function* withStoredEvents(
  * by stop code, reason and exit code (domain/audit/stopped.ts): the STOPPED task events from the
  * timeline index (several clusters' merged by time), their bodies from the log.
  */
+/** How long before its STOPPED event a task's StopTask may have been made (stop timeout and more). */
+const STOP_LOOKBACK_MS = 15 * 60_000;
+
 export async function tallyStopped(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -75,10 +81,22 @@ export async function tallyStopped(
       pageSize: options.pageSize,
     });
   const clusters = typeof clusterArn === 'string' ? [clusterArn] : clusterArn;
+  // The StopTask comes before the STOPPED it causes (the stop timeout, up to 120 s, and the clocks'
+  // slack): the calls are read from a little before the window. A call that reaches the store
+  // after the STOPPED event is joined at the next query.
+  const calls = await queryCalls(
+    doc,
+    table,
+    clusters,
+    { sinceMs: window.sinceMs - STOP_LOOKBACK_MS, untilMs: window.untilMs + CLOCK_SLACK_MS },
+    options,
+  );
   const stops = mergeByTime(clusters.map(stopsOf), (e) => e.eventTime, compareTimeline);
   const tally = new StoppedTally();
   for await (const stored of withStoredEvents(doc, table, stops)) {
-    tally.add(stored.arn, stored.version, stopKey(detailOf(stored)));
+    const key = stopKey(detailOf(stored));
+    const by = key.stopCode === 'UserInitiated' ? stoppedBy(calls, stored.arn, stored.eventTime) : undefined;
+    tally.add(stored.arn, stored.version, key, by?.principal);
   }
   return tally;
 }
@@ -93,7 +111,9 @@ async function* inTimeOrder(items: AsyncIterable<LogItem>): AsyncGenerator<LogIt
 /**
  * The history of one resource: its own log partition (a task's or instance's versions, a service's
  * events), with the events of other ECS types about it (partition `<arn>#other`: a health change of
- * an instance, a daemon action naming a task, ...) put between them by event time: one extra Query.
+ * an instance, a daemon action naming a task, ...) and the ECS API calls about it (`<arn>#call`:
+ * who ran, stopped or opened a shell in a task, who updated a service) put between them by event
+ * time: two extra Queries.
  * A version range selects versions, which other events do not have: with one, only the resource's
  * own partition is read.
  */
@@ -107,7 +127,10 @@ export function resourceHistory(
   if (query.fromVersion !== undefined || query.toVersion !== undefined || isOtherPartition(arn)) return own;
   const window = { sinceMs: query.sinceMs, untilMs: query.untilMs, pageSize: query.pageSize };
   const others = inTimeOrder(queryLog(doc, table, otherPartition(arn), window));
-  return interleaveByTime(own, others, (item) => item.eventTime);
+  // The ECS API calls about it (RunTask, StopTask, ExecuteCommand, UpdateService, ...): one more Query.
+  const calls = inTimeOrder(queryLog(doc, table, partitionKeyOf(KINDS.apiCall, arn), window));
+  const time = (item: LogItem) => item.eventTime;
+  return interleaveByTime(own, interleaveByTime(others, calls, time), time);
 }
 
 /** Instances whose health is read at once (one Query each). */

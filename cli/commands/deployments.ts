@@ -1,3 +1,5 @@
+import { type DeploymentStarter, deploymentStarter } from '../../domain/apiCalls/joins.js';
+import { parseEcsArn } from '../../domain/arn.js';
 import {
   DEPLOYMENT_LOOKBACK_MS,
   type Deployment,
@@ -5,13 +7,27 @@ import {
   overlapsWindow,
   reconstructDeployments,
 } from '../../domain/deployments.js';
+import type { ServiceLogEvent } from '../../domain/serviceEvents.js';
 import { toIso } from '../../domain/time.js';
+import { queryResourceCalls } from '../../infra/callQueries.js';
 import { deploymentEventsOf } from '../../usecases/audit.js';
 import { parseWindow, TIME_NOTE } from '../args.js';
 import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
 import { SERVICE_OPTION } from '../serviceArg.js';
+
+/**
+ * The `service/<cluster>/<name>` ARN of a service: itself, or for an old `service/<name>` ARN the
+ * cluster its events name (undefined when none does: its calls cannot be placed).
+ */
+function longServiceArn(serviceArn: string, events: readonly ServiceLogEvent[]): string | undefined {
+  const arn = parseEcsArn(serviceArn);
+  if (arn === undefined || arn.resourceId.includes('/')) return serviceArn;
+  const cluster = events.map((e) => e.clusterArn).find((c) => c !== undefined);
+  const name = cluster && parseEcsArn(cluster)?.resourceId;
+  return name ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:service/${name}/${arn.resourceId}` : undefined;
+}
 
 /** `754000` → `12m34s`; `3723000` → `1h02m03s`. */
 function formatDuration(ms: number | undefined): string | undefined {
@@ -33,8 +49,14 @@ const outcomeText = (d: Deployment): string =>
 /** `IN_PROGRESS → FAILED`: the run's state changes without the common prefix. */
 const changesText = (d: Deployment): string => d.changes.map((c) => deploymentStep(c.eventName)).join(' → ');
 
+/** A deployment and who started it, when the log holds the call (domain/apiCalls/joins.ts deploymentStarter). */
+type Listed = Deployment & { readonly startedBy?: DeploymentStarter };
+
+const starterText = (s: DeploymentStarter | undefined): string | undefined =>
+  s && `${s.call.principal} (${s.call.action}${s.nearest ? ', nearest earlier' : ''})`;
+
 /** The documented `--json` / `--ndjson` item. deploymentId is always a string (its digits exceed 2^53). */
-function deploymentJson(d: Deployment) {
+function deploymentJson(d: Listed) {
   return {
     serviceArn: d.serviceArn,
     deploymentId: d.deploymentId,
@@ -45,6 +67,16 @@ function deploymentJson(d: Deployment) {
     ...(d.rolledBackTo !== undefined && { rolledBackTo: d.rolledBackTo }),
     ...(d.rollbackOf !== undefined && { rollbackOf: d.rollbackOf }),
     ...(d.reason !== undefined && { reason: d.reason }),
+    ...(d.startedBy !== undefined && {
+      startedBy: {
+        principal: d.startedBy.call.principal,
+        ...(d.startedBy.call.principalArn !== undefined && { principalArn: d.startedBy.call.principalArn }),
+        action: d.startedBy.call.action,
+        eventTime: toIso(d.startedBy.call.eventTime),
+        eventId: d.startedBy.call.eventId,
+        nearest: d.startedBy.nearest,
+      },
+    }),
     changes: d.changes.map((c) => ({
       eventTime: toIso(c.eventTime),
       eventName: c.eventName,
@@ -57,8 +89,8 @@ function deploymentJson(d: Deployment) {
   };
 }
 
-const view = (serviceArn: string): View<Deployment> => ({
-  headers: ['DEPLOYMENT', 'START', 'END', 'DURATION', 'OUTCOME', 'STATE CHANGES', 'REASON'],
+const view = (serviceArn: string): View<Listed> => ({
+  headers: ['DEPLOYMENT', 'START', 'END', 'DURATION', 'OUTCOME', 'STATE CHANGES', 'REASON', 'STARTED BY'],
   rows: (d) => [
     [
       d.deploymentId,
@@ -68,6 +100,7 @@ const view = (serviceArn: string): View<Deployment> => ({
       outcomeText(d),
       changesText(d),
       d.reason,
+      starterText(d.startedBy),
     ],
   ],
   json: deploymentJson,
@@ -89,7 +122,10 @@ start and end time, duration, outcome (completed, failed, rolled back to which d
 progress as of --until) and reason. A deployment that the circuit breaker rolls back to runs again
 and is listed again, marked "(rollback of <failed deployment>)". Events up to
 ${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deployment under way at
---since shows its real start.`,
+--since shows its real start. STARTED BY names who started each deployment, from the ECS API calls
+CloudTrail delivers (one more Query): the CreateService or UpdateService whose answer names it,
+else the nearest earlier UpdateService of the service, marked so. A call that arrives after the
+deployment's events shows at the next query.`,
   options: {
     ...SERVICE_OPTION,
     since: { type: 'string', value: 'T', help: 'deployments still running at or after T' },
@@ -101,6 +137,19 @@ ${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deploy
     const serviceArn = await clients.service(service);
     const events = await deploymentEventsOf(clients.doc, clients.tables.eventLog, serviceArn, window, { pageSize });
     const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
-    return { items: deployments, view: view(serviceArn) };
+    // Calls are filed under the service's long ARN, service/<cluster>/<name>, whatever form ECS's events use.
+    const callsArn = longServiceArn(serviceArn, events);
+    const calls =
+      callsArn === undefined || deployments.length === 0
+        ? []
+        : await queryResourceCalls(clients.doc, clients.tables.eventLog, callsArn, {
+            sinceMs: Math.min(...deployments.map((d) => d.startTime)) - DEPLOYMENT_LOOKBACK_MS,
+            untilMs: window.untilMs,
+          });
+    const items: Listed[] = deployments.map((d) => {
+      const startedBy = deploymentStarter(calls, d.deploymentId, d.startTime);
+      return startedBy ? { ...d, startedBy } : d;
+    });
+    return { items, view: view(serviceArn) };
   },
 });

@@ -12,6 +12,11 @@ export interface StoppedGroup extends StopKey {
   readonly count: number;
   /** The first tasks (in stop-time order) of the group, up to the example limit. */
   readonly examples: readonly string[];
+  /**
+   * Who stopped the group's tasks, when the log holds the StopTask calls (domain/apiCalls/joins.ts):
+   * principals by number of tasks, most first. Absent when no task of the group has one.
+   */
+  readonly stoppedBy?: readonly { readonly principal: string; readonly tasks: number }[];
 }
 
 /**
@@ -43,14 +48,15 @@ const compareNullable = <T extends string | number>(a: T | null, b: T | null): n
  * Feed it STOPPED task events in time order. Memory is one entry per stopped task, not per event.
  */
 export class StoppedTally {
-  private readonly tasks = new Map<string, { version: number; key: StopKey }>();
+  private readonly tasks = new Map<string, { version: number; key: StopKey; stoppedBy?: string }>();
 
-  add(taskArn: string, version: number, key: StopKey): void {
+  /** `stoppedBy`: the principal of the StopTask call that stopped the task, when the log holds it. */
+  add(taskArn: string, version: number, key: StopKey, stoppedBy?: string): void {
     const seen = this.tasks.get(taskArn);
     if (seen && seen.version >= version) return;
     // Delete first so the map's order is the order of each task's counted event (examples come first-stopped first).
     this.tasks.delete(taskArn);
-    this.tasks.set(taskArn, { version, key });
+    this.tasks.set(taskArn, { version, key, ...(stoppedBy !== undefined && { stoppedBy }) });
   }
 
   get taskCount(): number {
@@ -59,19 +65,29 @@ export class StoppedTally {
 
   /** Groups by stopCode, stoppedReason and exit code; largest first, then by key. */
   groups(examplesPerGroup = 3): StoppedGroup[] {
-    const groups = new Map<string, { key: StopKey; count: number; examples: string[] }>();
-    for (const [taskArn, { key }] of this.tasks) {
+    const groups = new Map<string, { key: StopKey; count: number; examples: string[]; by: Map<string, number> }>();
+    for (const [taskArn, { key, stoppedBy }] of this.tasks) {
       const id = groupId(key);
       let g = groups.get(id);
       if (!g) {
-        g = { key, count: 0, examples: [] };
+        g = { key, count: 0, examples: [], by: new Map() };
         groups.set(id, g);
       }
       g.count++;
       if (g.examples.length < examplesPerGroup) g.examples.push(taskArn);
+      if (stoppedBy !== undefined) g.by.set(stoppedBy, (g.by.get(stoppedBy) ?? 0) + 1);
     }
+    const principals = (by: Map<string, number>) =>
+      [...by]
+        .map(([principal, tasks]) => ({ principal, tasks }))
+        .sort((a, b) => b.tasks - a.tasks || a.principal.localeCompare(b.principal));
     return [...groups.values()]
-      .map(({ key, count, examples }) => ({ ...key, count, examples }))
+      .map(({ key, count, examples, by }) => ({
+        ...key,
+        count,
+        examples,
+        ...(by.size > 0 && { stoppedBy: principals(by) }),
+      }))
       .sort(
         (a, b) =>
           b.count - a.count ||
