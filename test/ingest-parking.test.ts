@@ -20,6 +20,7 @@ import { createQueueClient, sendToQueue } from '../infra/queue.js';
 import type { Pipeline } from '../local/localStack.js';
 import { loadSamples } from '../sim/samples.js';
 import { captureOutput, setEnv } from './reliability/support/capture.js';
+import { badCallFixtures } from './support/cloudTrail.js';
 import { type MotoServer, motoServerOrSkip, startMotoServer } from './support/motoServer.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 import { runCli } from './support/runCli.js';
@@ -163,37 +164,61 @@ describe.skipIf(moto.skip)('ingest parks a refused event once (SQS on moto_serve
     expect(await drainQueue()).toEqual([]);
   });
 
-  it('parks CloudTrail and non-ECS events with their reason codes; logs ECS types it does not know', async () => {
+  it('parks bad API-call records and non-ECS events once each with their reason codes, writing nothing for them; logs ECS types it does not know', async () => {
     const ingest = createLambdaIngestHandler({
       doc: pipeline.doc,
       eventLogTable: pipeline.tables.eventLog,
       redactEnvironment: true,
       park: (record) => sendToQueue(createQueueClient(), queueUrl, record),
     });
+    // CloudTrail's detail-type on a record that is not one of ECS's calls, and the bad call fixtures.
     const cloudTrail = {
       ...sample('task-1'),
       'detail-type': 'AWS API Call via CloudTrail',
       detail: { eventName: 'RunTask' },
     };
+    const badCalls = badCallFixtures();
     const ec2 = { ...sample('task-1'), source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification' };
     const future = { ...sample('health-2'), id: 'future-1', 'detail-type': 'ECS Something New' };
+    const before = await scanAll(pipeline.doc, pipeline.tables.eventLog);
     const output = captureOutput();
     const results: unknown[] = [];
     try {
-      for (const event of [cloudTrail, ec2, future]) results.push(await ingest(event, context));
+      for (const event of [cloudTrail, ...Object.values(badCalls), ec2, future])
+        results.push(await ingest(event, context));
     } finally {
       output.restore();
     }
+    const refused = [
+      'CALL_SOURCE_UNSUPPORTED',
+      // event-source-ec2, event-source-mismatch, no-event-id, no-event-time, no-resource-put-account-setting, read-only-describe-tasks
+      'SOURCE_UNSUPPORTED',
+      'CALL_SOURCE_UNSUPPORTED',
+      'CALL_ID_MISSING',
+      'TIME_MISSING',
+      'CALL_ACTION_UNSUPPORTED',
+      'CALL_READ_ONLY',
+      'SOURCE_UNSUPPORTED',
+    ];
+    expect(Object.keys(badCalls)).toEqual([
+      'event-source-ec2',
+      'event-source-mismatch',
+      'no-event-id',
+      'no-event-time',
+      'no-resource-put-account-setting',
+      'read-only-describe-tasks',
+    ]);
     expect(results).toMatchObject([
-      { outcome: 'rejected', reason: 'DETAIL_TYPE_UNSUPPORTED' },
-      { outcome: 'rejected', reason: 'SOURCE_UNSUPPORTED' },
+      ...refused.map((reason) => ({ outcome: 'rejected', reason })),
       { outcome: 'appended' },
     ]);
-    expect(metric(output.json(), 'Rejected')).toBe(2);
+    expect(metric(output.json(), 'Rejected')).toBe(refused.length);
     const reasons = (await drainQueue()).map((m) => JSON.parse(m.Body as string).responsePayload.reason).sort();
-    expect(reasons).toEqual(['DETAIL_TYPE_UNSUPPORTED', 'SOURCE_UNSUPPORTED']);
-    const logged = (await scanAll(pipeline.doc, pipeline.tables.eventLog)).filter((i) => i.eventId === 'future-1');
-    expect(logged).toMatchObject([{ detailType: 'ECS Something New' }]);
+    expect(reasons).toEqual([...refused].sort());
+    // Nothing written for a refusal: the only new item is the ECS type it does not know.
+    const after = await scanAll(pipeline.doc, pipeline.tables.eventLog);
+    const added = after.filter((i) => !before.some((b) => b.arn === i.arn && b.version === i.version));
+    expect(added).toMatchObject([{ eventId: 'future-1', detailType: 'ECS Something New' }]);
   });
 
   it('keeps the retry path for what may succeed later: a refusal it cannot park, a DynamoDB failure', async () => {
