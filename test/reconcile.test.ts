@@ -52,12 +52,17 @@ interface World {
 }
 
 async function world(label: string, instances = 2): Promise<World> {
-  await resetMoto(server.endpoint);
-  await freezeMotoTasks(server.endpoint);
   const gaps = motoGaps();
   const ecs = motoEcsClient(server.endpoint, gaps);
-  const { clusterArn, instanceArns } = await motoCluster(ecs, server.endpoint, 'prod', instances);
-  const pipeline = await testPipeline(`${import.meta.filename}-${label}`);
+  // The moto side and the store's tables are independent: made side by side.
+  const [{ clusterArn, instanceArns }, pipeline] = await Promise.all([
+    (async () => {
+      await resetMoto(server.endpoint);
+      await freezeMotoTasks(server.endpoint);
+      return motoCluster(ecs, server.endpoint, 'prod', instances);
+    })(),
+    testPipeline(`${import.meta.filename}-${label}`),
+  ]);
   const doc = createDocumentClient();
   const w: World = { pipeline, poller: pipeline.poller(), gaps, ecs, clusterArn, instanceArns, doc, logPuts: 0 };
   doc.middlewareStack.add(
@@ -216,7 +221,10 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
     expect(await taskRow(w, task)).toEqual(row);
 
     // History shows both, marked; verify calls either state of version 3 clean.
-    const history = await runCli(['history', task, '--json'], w.pipeline.tables);
+    const [history, table] = await Promise.all([
+      runCli(['history', task, '--json'], w.pipeline.tables),
+      runCli(['history', task], w.pipeline.tables),
+    ]);
     const items = JSON.parse(history.stdout).items as Record<string, unknown>[];
     expect(items.map((i) => [i.version, i.origin])).toEqual([
       [1, 'event'],
@@ -224,7 +232,6 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
       [3, 'event'],
       [3, 'observed'],
     ]);
-    const table = await runCli(['history', task], w.pipeline.tables);
     expect(
       table.stdout
         .split('\n')
@@ -277,14 +284,16 @@ describe.skipIf(moto.skip)('reconcile on moto_server', () => {
       expect.arrayContaining([[`${ghost}#observed-missing`, 2, 'Observed Task Missing']]),
     );
     expect(marks.filter((i) => String(i.arn).endsWith('#observed'))).toEqual([]);
-    const history = await runCli(['history', ghost], w.pipeline.tables);
+    const [history, tasks, row] = await Promise.all([
+      runCli(['history', ghost], w.pipeline.tables),
+      runCli(['tasks', '--cluster', w.clusterArn, '--json'], w.pipeline.tables),
+      taskRow(w, ghost),
+    ]);
     expect(history.stdout).toContain('2 missing (MISSING)');
-    const row = await taskRow(w, ghost);
     expect(row).toMatchObject({ version: 2, lastStatus: 'RUNNING' });
     expect(typeof row?.lastSeenMissingAt).toBe('number');
 
     // `tasks` shows the mark.
-    const tasks = await runCli(['tasks', '--cluster', w.clusterArn, '--json'], w.pipeline.tables);
     const listed = (JSON.parse(tasks.stdout).items as Record<string, unknown>[]).find((t) => t.taskArn === ghost);
     expect(listed?.lastSeenMissingAt).toBe(row?.lastSeenMissingAt);
 
@@ -434,17 +443,20 @@ describe.skipIf(moto.skip)('ecs-events reconcile (the CLI, on moto_server withou
     const pipeline = await testPipeline(`${import.meta.filename}-cli`);
     try {
       const env = { AWS_ENDPOINT_URL_ECS: server.endpoint };
-      const out = await runCli(['reconcile', '--cluster', 'prod', '--json'], pipeline.tables, env);
+      // Report-only, a dry run and the help write nothing: they run side by side (the log is checked after all three).
+      const [out, table, help] = await Promise.all([
+        runCli(['reconcile', '--cluster', 'prod', '--json'], pipeline.tables, env),
+        runCli(['reconcile', '--cluster', 'prod', '--dry-run', '--rate', '50'], pipeline.tables, env),
+        runCli(['reconcile', '--help'], pipeline.tables),
+      ]);
       expect(out.code, out.stderr).toBe(1);
       const report = JSON.parse(out.stdout) as ReconcileReport;
       expect(report.counts.missing).toBe(3);
       expect(report.findings.map((f) => f.outcome)).toEqual(['reportOnly', 'reportOnly', 'reportOnly']);
       expect(await scanAll(pipeline.doc, pipeline.tables.eventLog)).toEqual([]);
 
-      const table = await runCli(['reconcile', '--cluster', 'prod', '--dry-run', '--rate', '50'], pipeline.tables, env);
       expect(table.code).toBe(1);
       expect(table.stdout).toMatch(/missing\s+2\s+1/);
-      const help = await runCli(['reconcile', '--help'], pipeline.tables);
       expect(help.stdout).toContain('--dry-run');
       expect(help.stdout).toContain('--rate N');
     } finally {
