@@ -137,6 +137,8 @@ describe('build and package', () => {
       STATE_TTL_DAYS: '30',
       EVENT_LOG_TABLE: 'ECSEventLog-dev',
       LOG_TAMPER_QUEUE_URL: ref('LogTamperQueue'),
+      // Log retention off: a TTL removal of a log item is tampering too.
+      LOG_RETENTION_DAYS: '0',
     });
     expect(R.ReconcilerLambdaFunction?.Properties.Environment.Variables).toEqual({
       ...common,
