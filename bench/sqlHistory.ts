@@ -101,6 +101,7 @@ export async function sqlHistoryBench(argv: string[]): Promise<number> {
   } finally {
     client.destroy();
     await dynamo.stop();
-    rmSync(out, { recursive: true, force: true });
+    if (!process.env.SQL_BENCH_KEEP) rmSync(out, { recursive: true, force: true });
+    else process.stderr.write(`kept ${out}\n`);
   }
 }

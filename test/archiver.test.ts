@@ -8,7 +8,8 @@ import type { EcsEvent } from '../domain/eventTypes.js';
 import { ArchiveDb } from '../infra/duckdb.js';
 import type { Pipeline } from '../local/localStack.js';
 import { generateTour } from '../sim/tour.js';
-import { type ArchiveSink, createArchiver, directorySink, zeroArchiverCounts } from '../usecases/exportArchiver.js';
+import { type ArchiveSink, createArchiver, zeroArchiverCounts } from '../usecases/exportArchiver.js';
+import { directorySink } from '../usecases/exportLocalSink.js';
 import { inParallel } from '../usecases/inParallel.js';
 import { scanAll, testPipeline } from './support/pipeline.js';
 

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type ArchiveRow, archiveRowOf } from '../domain/archive/row.js';
+import { archiveRowOf, stagedLine } from '../domain/archive/row.js';
 import { PARTITION_COLUMN } from '../domain/archive/schema.js';
 import { UsageError } from '../domain/errors.js';
 import { type WrittenFile, writeArchiveFiles } from '../infra/duckdb.js';
@@ -26,12 +26,6 @@ import { defaultSegments, eachSegment, MAX_SEGMENTS } from './segments.js';
 //    checkpointed per page (the page's rows are on disk before the checkpoint moves past it);
 // 2. DuckDB turns the staged rows into Parquet files, which then replace the previous export's
 //    files in DIR (files of the local archiver, `live-*`, stay: the view removes duplicates).
-
-/** One staged row as a line: the Firehose record, plus its size (to cut files as Firehose buffers would). */
-export function stagedLine(row: ArchiveRow): string {
-  const json = JSON.stringify(row);
-  return `${json.slice(0, -1)},"record_bytes":${Buffer.byteLength(json) + 1}}\n`;
-}
 
 interface SegmentState {
   startKey?: Record<string, unknown> | undefined;

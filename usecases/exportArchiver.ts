@@ -1,14 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type ArchiveRow, archiveRowOf } from '../domain/archive/row.js';
 import { unmarshallImage } from '../functions/streamImage.js';
-import { writeArchiveFiles } from '../infra/duckdb.js';
-import { stagedLine } from './export.js';
 
 // The archiver: the log stream's second (and last) reader. It decodes each INSERT's new image to
 // its archive row (the same function as `export`) and hands a batch's rows to a sink: Firehose in
-// AWS (infra/firehose.ts), Parquet files in a directory locally (the local stack's --archive).
+// AWS (infra/firehose.ts), Parquet files in a directory locally (usecases/exportLocalSink.ts).
+// No DuckDB here: the Lambda bundle stays small.
 // Tamper markers and any record that is not an INSERT are never archived: they are counted.
 
 export interface ArchiveSink {
@@ -74,35 +71,5 @@ export function createArchiver(options: {
     counts.archived += rows.length - failed.length;
     counts.failed += failed.length;
     return { batchItemFailures: failed.map((i) => ({ itemIdentifier: sequence[i] as string })) };
-  };
-}
-
-/**
- * Locally: each batch's rows become Parquet files in the archive directory, the export's layout,
- * named `live-<time>-<n>-<chunk>.parquet` (an export's own files are `export-*`). All or nothing:
- * a batch that cannot be written is reported whole, and the poller retries it.
- */
-export function directorySink(dir: string): ArchiveSink {
-  let n = 0;
-  return {
-    async put(rows) {
-      mkdirSync(dir, { recursive: true });
-      const work = mkdtempSync(join(dir, '.live-'));
-      try {
-        const staged = join(work, 'rows.ndjson');
-        writeFileSync(staged, rows.map(stagedLine).join(''));
-        await writeArchiveFiles({
-          staged: [staged],
-          outDir: dir,
-          workDir: work,
-          filePrefix: `live-${Date.now()}-${n++}`,
-        });
-        return [];
-      } catch {
-        return rows.map((_, i) => i);
-      } finally {
-        rmSync(work, { recursive: true, force: true });
-      }
-    },
   };
 }

@@ -15,7 +15,8 @@ async function startArchiving(
   dataDir: string | undefined,
   say: (line: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
-  const { createArchiver, directorySink } = await import('../../usecases/exportArchiver.js');
+  const { createArchiver } = await import('../../usecases/exportArchiver.js');
+  const { directorySink } = await import('../../usecases/exportLocalSink.js');
   const { FileCheckpointStore, MemoryCheckpointStore } = await import('../../local/streamCheckpoints.js');
   const checkpoints = dataDir
     ? new FileCheckpointStore(join(dataDir, 'archive-stream-checkpoints.json'))

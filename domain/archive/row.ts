@@ -161,3 +161,9 @@ export function archiveRowOf(item: Record<string, unknown>): ArchiveOutcome {
   };
   return { type: 'row', row };
 }
+
+/** One row as a staged line: the Firehose record, plus its size (to cut files as Firehose buffers would). */
+export function stagedLine(row: ArchiveRow): string {
+  const json = JSON.stringify(row);
+  return `${json.slice(0, -1)},"record_bytes":${Buffer.byteLength(json) + 1}}\n`;
+}
