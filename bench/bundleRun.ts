@@ -82,13 +82,23 @@ for (const stream of [process.stdout, process.stderr]) {
     return write(chunk, ...rest);
   };
 }
-const events = JSON.parse(readFileSync(env.BENCH_EVENTS, 'utf8'));
+// One event parsed per invocation from NDJSON bytes, so that the harness holds ≈ the file's size, not
+// every event as objects (Lambda hands a function one event at a time): the peak memory is the bundle's.
+const file = readFileSync(env.BENCH_EVENTS);
+let at = 0;
+const nextEvent = () => {
+  const end = file.indexOf(10, at);
+  const line = file.subarray(at, end).toString('utf8');
+  at = end + 1;
+  return JSON.parse(line);
+};
 const t0 = performance.now(), c0 = process.cpuUsage();
 const { handler } = await import(env.BENCH_BUNDLE);
 const ci = process.cpuUsage(c0);
 const initWallMs = performance.now() - t0;
 const out = { cpuMs: [], wallMs: [], outputBytes: [], outputLines: [], failures: 0 };
-for (const [i, event] of events.entries()) {
+for (let i = 0; i < Number(env.BENCH_COUNT); i++) {
+  const event = nextEvent();
   const context = { awsRequestId: 'bench-' + i, invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:bench', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 10000 };
   const b = bytes, l = lines, t = performance.now(), c = process.cpuUsage();
   try {
@@ -135,7 +145,7 @@ export function runBundle(
   try {
     const eventsFile = join(dir, 'events.json');
     const resultsFile = join(dir, 'results.json');
-    writeFileSync(eventsFile, JSON.stringify(events));
+    writeFileSync(eventsFile, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
     const child = spawnSync(process.execPath, [...lambdaHeapFlags(memoryMb), '--input-type=module', '-e', CHILD], {
       cwd: root,
       encoding: 'utf8',
@@ -148,6 +158,7 @@ export function runBundle(
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
         BENCH_BUNDLE: pathToFileURL(file).href,
         BENCH_EVENTS: eventsFile,
+        BENCH_COUNT: String(events.length),
         BENCH_RESULTS: resultsFile,
       },
     });
