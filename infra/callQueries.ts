@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { CALL_DETAIL_TYPE } from '../domain/apiCalls/actions.js';
 import { callKeys, clusterOfCallKey } from '../domain/apiCalls/callIndex.js';
 import type { CallEntry } from '../domain/apiCalls/joins.js';
+import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
 import { KINDS, partitionKeyOf, resourceOfPartitionKey } from '../domain/kinds.js';
 import { queryLog } from './logQueries.js';
 import { logContext } from './logTable.js';
@@ -47,8 +49,24 @@ export async function queryCalls(
   window: { readonly sinceMs: number; readonly untilMs: number },
   options: PageOptions = {},
 ): Promise<(CallEntry & { clusterArn: string })[]> {
-  if (window.untilMs <= window.sinceMs) return [];
+  const out: (CallEntry & { clusterArn: string })[] = [];
   const clusters = typeof clusterArns === 'string' ? [clusterArns] : clusterArns;
+  await readCallIndex(doc, table, clusters, window, options, (item, clusterArn) =>
+    out.push(callEntryOf(item, clusterArn)),
+  );
+  return out.sort((a, b) => a.eventTime - b.eventTime || a.resourceArn.localeCompare(b.resourceArn));
+}
+
+/** Every index entry of these clusters in [sinceMs, untilMs), to `take`: PARALLEL_DAYS day partitions at a time. */
+async function readCallIndex(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  clusters: readonly string[],
+  window: { readonly sinceMs: number; readonly untilMs: number },
+  options: PageOptions,
+  take: (item: Record<string, unknown>, clusterArn: string) => void,
+): Promise<void> {
+  if (window.untilMs <= window.sinceMs) return;
   const days = clusters.flatMap((c) => callKeys(c, window.sinceMs, window.untilMs - 1).map((key) => [c, key]));
   const read = async ([clusterArn, key]: string[]) => {
     const input: QueryCommandInput = {
@@ -58,17 +76,11 @@ export async function queryCalls(
       ExpressionAttributeNames: { '#k': 'callKey', '#t': 'eventTime' },
       ExpressionAttributeValues: { ':k': key, ':since': window.sinceMs, ':until': window.untilMs - 1 },
     };
-    const out: (CallEntry & { clusterArn: string })[] = [];
     for await (const item of queryItems(doc, input, logContext(table, CALLS_INDEX), options)) {
-      out.push(callEntryOf(item, clusterArn as string));
+      take(item, clusterArn as string);
     }
-    return out;
   };
-  const results: (CallEntry & { clusterArn: string })[][] = [];
-  for (let i = 0; i < days.length; i += PARALLEL_DAYS) {
-    results.push(...(await Promise.all(days.slice(i, i + PARALLEL_DAYS).map(read))));
-  }
-  return results.flat().sort((a, b) => a.eventTime - b.eventTime || a.resourceArn.localeCompare(b.resourceArn));
+  for (let i = 0; i < days.length; i += PARALLEL_DAYS) await Promise.all(days.slice(i, i + PARALLEL_DAYS).map(read));
 }
 
 /**
@@ -90,4 +102,36 @@ export async function queryResourceCalls(
     out.push(callEntryOf(item as unknown as Record<string, unknown>, clusterOfCallKey(String(item.callKey))));
   }
   return out.sort((a, b) => a.eventTime - b.eventTime);
+}
+
+/** A call on the cluster timeline: its index entry as a timeline row, with who made it and its error. */
+export type CallTimelineEntry = TimelineEntry & { readonly principal?: string; readonly errorCode?: string };
+
+/**
+ * A cluster's calls in [sinceMs, untilMs) as timeline rows, in timeline order (`timeline` merges
+ * them with the cluster timeline index's events): the calls index, one Query per UTC day.
+ */
+export async function* queryCallTimeline(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  clusterArn: string,
+  window: { readonly sinceMs: number; readonly untilMs: number; readonly action?: string },
+  options: PageOptions = {},
+): AsyncGenerator<CallTimelineEntry> {
+  const rows: CallTimelineEntry[] = [];
+  await readCallIndex(doc, table, [clusterArn], window, options, (item) => {
+    if (window.action !== undefined && item.eventName !== window.action) return;
+    rows.push({
+      arn: String(item.arn),
+      version: item.version as number,
+      eventTime: item.eventTime as number,
+      detailType: CALL_DETAIL_TYPE,
+      clusterArn,
+      ...(typeof item.eventId === 'string' && { eventId: item.eventId }),
+      ...(typeof item.eventName === 'string' && { eventName: item.eventName }),
+      ...(typeof item.principal === 'string' && { principal: item.principal }),
+      ...(typeof item.errorCode === 'string' && { errorCode: item.errorCode }),
+    });
+  });
+  yield* rows.sort(compareTimeline);
 }

@@ -270,6 +270,43 @@ describe('joins at query time', () => {
     expect(rows.map((x) => x.eventTime)).toEqual([...rows.map((x) => x.eventTime)].sort());
   });
 
+  it('timeline --type call lists the calls with who made them; with no --type they sit between the events', async () => {
+    const r = await cli('timeline', '--cluster', FIXTURE_CLUSTER, '--since', '3h', '--type', 'call', '--json');
+    const rows = jsonItems<{
+      type: string;
+      eventName: string;
+      principal: string;
+      resourceArn: string;
+      errorCode?: string;
+    }>(r);
+    expect(rows.every((x) => x.type === 'call')).toBe(true);
+    expect(rows.find((x) => x.errorCode === 'AccessDenied')).toMatchObject({
+      eventName: 'RunTask',
+      principal: 'ci-readonly/gha-pr-1337',
+      resourceArn: FIXTURE_CLUSTER,
+    });
+    const all = jsonItems<{ type: string }>(
+      await cli('timeline', '--cluster', FIXTURE_CLUSTER, '--since', '3h', '--json'),
+    );
+    expect(all.filter((x) => x.type === 'call')).toHaveLength(rows.length);
+    expect(all.some((x) => x.type === 'task')).toBe(true);
+    const stops = jsonItems(
+      await cli(
+        'timeline',
+        '--cluster',
+        FIXTURE_CLUSTER,
+        '--since',
+        '3h',
+        '--type',
+        'call',
+        '--status',
+        'StopTask',
+        '--json',
+      ),
+    );
+    expect(stops.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('calls are history only: no state row, not on the cluster timeline as other events, untouched by rebuild', async () => {
     const other = await cli('timeline', '--cluster', FIXTURE_CLUSTER, '--since', '3h', '--type', 'other', '--json');
     expect(jsonItems(other)).toEqual([]);

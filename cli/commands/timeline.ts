@@ -5,18 +5,21 @@ import { compareTimeline, timelineWordOf } from '../../domain/audit/timeline.js'
 import {
   detailTypesOf,
   isTimelineType,
+  KINDS,
   kindsOfTimelineTypes,
   otherTypesIn,
+  resourceOfPartitionKey,
   TIMELINE_TYPES,
   type TimelineType,
 } from '../../domain/kinds.js';
 import { resourceOfLogKey } from '../../domain/otherEvents.js';
 import { toIso } from '../../domain/time.js';
+import { type CallTimelineEntry, queryCallTimeline } from '../../infra/callQueries.js';
 import { queryTimeline } from '../../infra/logQueries.js';
 import { parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { CLUSTER_SCOPE_OPTIONS, isSingleCluster, parseClusterScope, withOriginColumns } from '../clusterScope.js';
 import { UsageError } from '../command.js';
-import { LOG_TIMELINE, STATE } from '../iamTargets.js';
+import { LOG_CALLS, LOG_TIMELINE, STATE } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import { shortArn, type View } from '../output.js';
 
@@ -35,16 +38,25 @@ function parseTypes(value: unknown): TimelineType[] | undefined {
   return types as TimelineType[];
 }
 
+/** A timeline row: an event of the cluster timeline index, or an ECS API call (with who made it). */
+type Row = TimelineEntry & Partial<Pick<CallTimelineEntry, 'principal' | 'errorCode'>>;
+
+/** The `--type` word of the API calls, read from the calls index rather than the timeline index. */
+const CALL_TYPE: TimelineType = KINDS.apiCall.labels.timelineType;
+
+/** The resource of a log key: an `#other` or `#call` key without its suffix. */
+const resourceOf = (arn: string): string => resourceOfPartitionKey(KINDS.apiCall, arn) ?? resourceOfLogKey(arn);
+
 /** The word a timeline row shows for an event: its kind's timeline word (domain/kinds.ts). */
 const typeWord = timelineWordOf;
 
-function timelineJson(e: TimelineEntry) {
+function timelineJson(e: Row) {
   return {
     eventTime: toIso(e.eventTime),
     type: typeWord(e.detailType),
     detailType: e.detailType,
     arn: e.arn,
-    ...(kindOf(e.detailType) === 'other' && { resourceArn: resourceOfLogKey(e.arn) }),
+    ...(['other', 'apiCall'].includes(kindOf(e.detailType)) && { resourceArn: resourceOf(e.arn) }),
     version: e.version,
     ...(e.clusterArn !== undefined && { clusterArn: e.clusterArn }),
     ...(e.eventId !== undefined && { eventId: e.eventId }),
@@ -55,11 +67,15 @@ function timelineJson(e: TimelineEntry) {
     ...(e.stopCode !== undefined && { stopCode: e.stopCode }),
     ...(e.eventType !== undefined && { eventType: e.eventType }),
     ...(e.eventName !== undefined && { eventName: e.eventName }),
+    ...(e.principal !== undefined && { principal: e.principal }),
+    ...(e.errorCode !== undefined && { errorCode: e.errorCode }),
   };
 }
 
-function detailText(e: TimelineEntry): string {
+function detailText(e: Row): string {
   const parts: string[] = [];
+  if (e.principal !== undefined) parts.push(`by ${e.principal}`);
+  if (e.errorCode !== undefined) parts.push(`failed ${e.errorCode}`);
   if (e.desiredStatus !== undefined) parts.push(`desired=${e.desiredStatus}`);
   if (e.agentConnected !== undefined) parts.push(`agentConnected=${e.agentConnected}`);
   if (e.stopCode !== undefined) parts.push(`stopCode=${e.stopCode}`);
@@ -69,13 +85,13 @@ function detailText(e: TimelineEntry): string {
   return parts.join(' ');
 }
 
-const view: View<TimelineEntry> = {
+const view: View<Row> = {
   headers: ['EVENT TIME', 'TYPE', 'RESOURCE', 'VERSION', 'STATUS', 'DETAIL'],
   rows: (e) => [
     [
       toIso(e.eventTime),
       typeWord(e.detailType),
-      shortArn(resourceOfLogKey(e.arn)),
+      shortArn(resourceOf(e.arn)),
       e.version,
       e.lastStatus ?? e.status ?? e.eventName,
       detailText(e),
@@ -93,7 +109,7 @@ export default listingCommand({
       use: 'timeline --cluster <name> --since T',
       role: 'reader',
       grants: [
-        { actions: ['Query'], on: [LOG_TIMELINE] },
+        { actions: ['Query'], on: [LOG_TIMELINE, LOG_CALLS] },
         { actions: ['Scan'], on: STATE },
       ],
       argv: (f) => ['timeline', '--cluster', f.clusterArn.split('/').at(-1) as string, '--since', '1d'],
@@ -101,7 +117,8 @@ export default listingCommand({
   ],
   about: `Task, container-instance, service-action and deployment events of one cluster with an event time
 in [since, until): since inclusive, until exclusive (default now), in time order (ties: by ARN,
-then version), and the events of other ECS types (type "other", their detail-type in DETAIL).
+then version), the events of other ECS types (type "other", their detail-type in DETAIL), and the
+ECS API calls CloudTrail delivered (type "call": the action, and who made it in DETAIL).
 Deployment events carry no cluster: they are placed by their service ARN, so old-format
 service/<name> ARNs cannot appear here; other events are placed by detail.clusterArn or by a
 new-format resource ARN (task/<cluster>/<id>, ...), and those with neither appear on no timeline.`,
@@ -111,12 +128,12 @@ new-format resource ARN (task/<cluster>/<id>, ...), and those with neither appea
     type: {
       type: 'string',
       value: 'LIST',
-      help: 'task, instance, service (service actions and deployments) and/or other (any other ECS type), comma-separated',
+      help: 'task, instance, service (service actions and deployments), call (ECS API calls) and/or other (any other ECS type), comma-separated',
     },
     status: {
       type: 'string',
       value: 'S',
-      help: 'only events whose lastStatus (tasks), status (instances) or eventName (services) is S',
+      help: 'only events whose lastStatus (tasks), status (instances) or eventName (services, calls: the action) is S',
     },
   },
   notes: [TIME_NOTE],
@@ -127,15 +144,35 @@ new-format resource ARN (task/<cluster>/<id>, ...), and those with neither appea
     status: values.status as string | undefined,
   }),
   list: async (clients, { window, types, scope, status }, pageSize) => {
-    const timelineOf = (clusterArn: string) =>
-      queryTimeline(clients.doc, clients.tables.eventLog, clusterArn, {
-        sinceMs: window.sinceMs as number,
-        untilMs: window.untilMs as number,
-        detailTypes: types && detailTypesOf(kindsOfTimelineTypes(types)),
-        otherTypes: types && otherTypesIn(kindsOfTimelineTypes(types)),
-        status,
-        pageSize,
-      });
+    const range = { sinceMs: window.sinceMs as number, untilMs: window.untilMs as number };
+    // The cluster timeline index holds the events; the calls are in the calls index (domain/apiCalls/callIndex.ts).
+    const eventTypes = types?.filter((t) => t !== CALL_TYPE);
+    const withCalls = types === undefined || types.includes(CALL_TYPE);
+    const timelineOf = (clusterArn: string): AsyncIterable<Row> => {
+      const events =
+        eventTypes === undefined || eventTypes.length > 0
+          ? queryTimeline(clients.doc, clients.tables.eventLog, clusterArn, {
+              ...range,
+              detailTypes: eventTypes && detailTypesOf(kindsOfTimelineTypes(eventTypes)),
+              otherTypes: eventTypes && otherTypesIn(kindsOfTimelineTypes(eventTypes)),
+              status,
+              pageSize,
+            })
+          : undefined;
+      const calls = withCalls
+        ? queryCallTimeline(
+            clients.doc,
+            clients.tables.eventLog,
+            clusterArn,
+            { ...range, action: status },
+            { pageSize },
+          )
+        : undefined;
+      const sources = [events, calls].filter((x): x is AsyncGenerator<Row> => x !== undefined);
+      return sources.length === 1
+        ? (sources[0] as AsyncGenerator<Row>)
+        : mergeByTime(sources, (e) => e.eventTime, compareTimeline);
+    };
     // Several clusters (--account / --region): their timelines merged into one, in the same order.
     const clusterArns = await clients.clusters(scope);
     return {
