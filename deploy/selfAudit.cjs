@@ -23,7 +23,9 @@ function ownResources(settings) {
   const n = settings.names;
   const functions = FUNCTIONS.map((fn) => n.functions[fn]);
   const rules = [n.ingestRule, n.reconcileRule, ...Object.values(n.selfAuditRules)];
-  const roles = [...Object.values(n.roles), ...(settings.deploymentRoleArn ? [n.deploymentRole] : [])];
+  // The deployment role by the name its ARN gives (the bootstrap stack's is `<prefix>-deployer`).
+  const deployer = settings.deploymentRoleArn.split('/').pop();
+  const roles = [...Object.values(n.roles), ...(deployer ? [deployer] : [])];
   const params = (field, values) => ({ requestParameters: { [field]: values } });
   const ofFunctions = functions.map((f) => ({ suffix: `:function:${f}` }));
   const alarmsOfTheStage = [{ prefix: `${n.prefix}-` }];
@@ -36,6 +38,8 @@ function ownResources(settings) {
         { suffix: `:table/${n.tables.eventLog}` },
         { wildcard: `*:table/${n.tables.eventLog}/*` },
       ]),
+      // ExportTableToPointInTime names its table by ARN.
+      params('tableArn', [{ suffix: `:table/${n.tables.eventLog}` }]),
     ],
     lambda: [
       params('functionName', [...functions, ...ofFunctions]),
