@@ -2,6 +2,7 @@
 // duplicates as no-ops), answered by `who` from the calls index alone, joined by `stopped`,
 // `deployments` and `history` at query time (a late call shows at the next query), and kept out of
 // the state, the timeline's other events and rebuild.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsEvent } from '../domain/eventTypes.js';
 import type { Pipeline } from '../local/localStack.js';
@@ -315,5 +316,35 @@ describe('joins at query time', () => {
     const rows = await scanAll(pipeline.doc, pipeline.tables.taskState);
     // The only task row is the STOPPED task of the stopped test: no call made one.
     expect(rows.map((row) => row.taskArn)).toEqual([`${ARN}task/prod/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`]);
+  });
+});
+
+describe('calls and the log checks', () => {
+  it('the projector takes them as history, a changed call is tampering, and verify --log checks each item', async () => {
+    await pipeline.poller().drain();
+    const clean = await cli('verify', '--log', '--json');
+    expect(clean.code, clean.stderr).toBe(0);
+    const items = (await scanAll(pipeline.doc, pipeline.tables.eventLog)).filter((i) =>
+      String(i.arn).endsWith('#call'),
+    );
+    expect(JSON.parse(clean.stdout)).toMatchObject({ mismatches: [] });
+    // An administrator rewrites who made a call: the stream sees a MODIFY, verify --log the mismatch.
+    const target = items.find((i) => i.principal === 'root') as Record<string, unknown>;
+    await pipeline.doc.send(
+      new UpdateCommand({
+        TableName: pipeline.tables.eventLog,
+        Key: { arn: target.arn, version: target.version },
+        UpdateExpression: 'SET principal = :p',
+        ExpressionAttributeValues: { ':p': 'someone-else' },
+      }),
+    );
+    await pipeline.poller().drain();
+    const markers = (await scanAll(pipeline.doc, pipeline.tables.eventLog)).filter((i) =>
+      String(i.arn).endsWith('#tampered'),
+    );
+    expect(markers.map((m) => m.tamperedArn ?? m.arn)).toEqual([expect.stringContaining(String(target.arn))]);
+    const dirty = await cli('verify', '--log', '--json');
+    expect(dirty.code).toBe(1);
+    expect(JSON.stringify(JSON.parse(dirty.stdout).mismatches)).toContain('principal: stored \\"someone-else\\"');
   });
 });
