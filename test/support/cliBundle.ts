@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -60,6 +60,25 @@ export async function buildCliBundle(outfile: string): Promise<void> {
   });
 }
 
+const PREFIX = 'ecs-events-test-cli-';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** The folders of runs that were killed before their teardown (their pid is gone); a live run's stay. */
+function removeOrphans(cache: string): void {
+  for (const name of readdirSync(cache)) {
+    const pid = Number(name.startsWith(PREFIX) ? name.slice(PREFIX.length).split('-')[0] : Number.NaN);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(join(cache, name), { recursive: true, force: true });
+  }
+}
+
 interface Shared {
   dir: string;
   file: string;
@@ -81,7 +100,8 @@ export default async function setup(project: TestProject) {
   if (!shared) {
     const cache = join(root, 'node_modules', '.cache');
     mkdirSync(cache, { recursive: true });
-    const dir = mkdtempSync(join(cache, 'ecs-events-test-cli-'));
+    removeOrphans(cache);
+    const dir = mkdtempSync(join(cache, `${PREFIX}${process.pid}-`));
     const file = join(dir, 'ecs-events.mjs');
     shared = { dir, file, users: 0, built: buildCliBundle(file) };
     registry[SHARED] = shared;
