@@ -13,3 +13,4 @@ export declare const CONTAINER_FIELDS: readonly {
 export declare const PARTITION_COLUMN: 'day';
 export declare function glueType(type: ColumnType): string;
 export declare function trinoType(type: ColumnType): string;
+export declare function dedupViewSql(raw?: string): string;
