@@ -274,7 +274,7 @@ const LINE_LABELS: Record<BillLine, string> = {
   logsPlatform: 'CloudWatch Logs: START / END / REPORT lines',
   logsStored: 'CloudWatch Logs stored (raw bytes, kept 30 days: an upper bound)',
   sqs: 'SQS (refused or failed events only: none here)',
-  coldStore: 'cold store (Firehose, S3, Athena): not built yet',
+  coldStore: 'cold store (Firehose, S3, Athena): off by default (serverless.yml coldStore), not measured',
 };
 
 export interface BillFigures {

@@ -361,6 +361,13 @@ async function withDynamoLocal<T>(cpu: CpuTotals, workload: BenchWorkload, fn: (
   }
 }
 
+/** JSON, indented, but an array of numbers on one line (figure 8 keeps every invocation's CPU). */
+export const compactJson = (value: unknown): string =>
+  JSON.stringify(value, null, 2).replace(
+    /\[\n\s+(-?[\d.e+-]+(?:,\n\s+-?[\d.e+-]+)*)\n\s+\]/g,
+    (_, inner: string) => `[${inner.split(/,\s+/).join(',')}]`,
+  );
+
 /** The deploy's settings the whole bill depends on, read from serverless.yml and deploy/alarms.cjs. */
 function deploySettings() {
   const yml = readFileSync(resolve(root, 'serverless.yml'), 'utf8');
@@ -394,7 +401,7 @@ function deploySettings() {
 }
 
 /** Figure 8 from the cost profiles that ran the bundles. */
-function billFigures(size: SizeResults, p: BenchParameters, handlerCpu: BillFigures['handlerCpu']): BillFigures {
+export function billFigures(size: SizeResults, p: BenchParameters, handlerCpu: BillFigures['handlerCpu']): BillFigures {
   const deploy = deploySettings();
   const model: BillModel = {
     latencyMs: p.latencyMs,
@@ -492,7 +499,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : []),
   ];
   mkdirSync(dirname(p.out), { recursive: true });
-  writeFileSync(p.out, `${JSON.stringify(bench, null, 2)}\n`);
+  writeFileSync(p.out, `${compactJson(bench)}\n`);
   process.stdout.write(renderMarkdown(bench));
   process.stdout.write(renderCost(bench, baseline));
   process.stdout.write(renderBill(bill));
