@@ -15,9 +15,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CloudFormationClient, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, motoServerOrSkip, startMotoServer } from './support/motoServer.js';
 
@@ -51,6 +58,8 @@ const opaque = (condition: Json): Json => {
   return { 'Fn::Equals': [{ Ref: 'AWS::Partition' }, a === b ? { Ref: 'AWS::Partition' } : 'no-such-partition'] };
 };
 
+const DEPLOYER = `arn:aws:iam::123456789012:role/ecs-event-store-${stage}-deployer`;
+
 let server: MotoServer | undefined;
 let deploy: { status: number | null; output: string };
 const clients = () => {
@@ -72,7 +81,17 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
     server = await startMotoServer();
     const packaged = await run(
       process.execPath,
-      ['scripts/package.mjs', '--out', pkg, '--', '--stage', stage, '--param=eventArchiveRetentionDays=off'],
+      [
+        'scripts/package.mjs',
+        '--out',
+        pkg,
+        '--',
+        '--stage',
+        stage,
+        '--param=eventArchiveRetentionDays=off',
+        // osls then deploys with RoleARN (provider.iam.deploymentRole), which moto takes as given.
+        `--param=deploymentRoleArn=${DEPLOYER}`,
+      ],
       process.env,
     );
     expect(packaged.status, packaged.output).toBe(0);
@@ -189,6 +208,101 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
       }
     } finally {
       events.destroy();
+    }
+  });
+
+  it("matches the calls that change the store, not the deployment role's through CloudFormation, nor others' resources", async () => {
+    // moto runs the rules' patterns ($or, suffix, anything-but, exists) on what is put on the bus;
+    // a probe queue in place of the topic shows which calls each rule took. (moto's matcher, not
+    // EventBridge's: the same operators, checked here on the shapes CloudTrail gives these calls.)
+    const events = new EventBridgeClient({
+      endpoint: server?.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
+    });
+    const { sqs } = clients();
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${stage}-probe` }));
+      const probe = `arn:aws:sqs:us-east-1:123456789012:${stage}-probe`;
+      const { Rules = [] } = await events.send(
+        new ListRulesCommand({ NamePrefix: `ecs-event-store-${stage}-store-changed-`, EventBusName: 'default' }),
+      );
+      // moto runs every rule of the bus on each event, a schedule rule (no pattern) matching them all,
+      // and delivers to no Lambda target (a 500 on PutEvents): the other rules' targets are taken off.
+      const { Rules: all = [] } = await events.send(new ListRulesCommand({ EventBusName: 'default' }));
+      for (const other of all.filter((r) => !Rules.some((own) => own.Name === r.Name))) {
+        const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: other.Name }));
+        const Ids = Targets.map((t) => t.Id).filter((id): id is string => Boolean(id));
+        if (Ids.length > 0) await events.send(new RemoveTargetsCommand({ Rule: other.Name, Ids }));
+      }
+      for (const rule of Rules) {
+        // moto delivers to no SNS target (its send_to_targets raises NotImplementedError, a 500 on
+        // PutEvents): the probe queue stands in for the topic, as the rules' one target.
+        await events.send(new RemoveTargetsCommand({ Rule: rule.Name, Ids: ['AlarmTopic'] }));
+        await events.send(new PutTargetsCommand({ Rule: rule.Name, Targets: [{ Id: 'probe', Arn: probe }] }));
+      }
+      const admin = { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/Admin/alice' };
+      const deployer = {
+        type: 'AssumedRole',
+        invokedBy: 'cloudformation.amazonaws.com',
+        sessionContext: { sessionIssuer: { type: 'Role', arn: DEPLOYER } },
+      };
+      const call = (id: string, service: string, eventName: string, requestParameters: Json, who: Json = admin) => ({
+        Source: `aws.${service}`,
+        DetailType: 'AWS API Call via CloudTrail',
+        Detail: JSON.stringify({
+          eventSource: `${service}.amazonaws.com`,
+          eventName,
+          requestParameters,
+          userIdentity: who,
+          probeId: id,
+        }),
+      });
+      const p = `ecs-event-store-${stage}`;
+      const calls = [
+        call('disable-ingest-rule', 'events', 'DisableRule', { name: `${p}-ecs-events` }),
+        call('zero-ingest', 'lambda', 'PutFunctionConcurrency20171031', {
+          functionName: `${p}-ingest`,
+          reservedConcurrentExecutions: 0,
+        }),
+        call('stream-off', 'dynamodb', 'UpdateTable', {
+          tableName: `ECSEventLog-${stage}`,
+          streamSpecification: { streamEnabled: false },
+        }),
+        call('lift-lock', 'dynamodb', 'DeleteResourcePolicy', {
+          resourceArn: `arn:aws:dynamodb:us-east-1:123456789012:table/ECSEventLog-${stage}`,
+        }),
+        call('purge-tamper-queue', 'sqs', 'PurgeQueue', {
+          queueUrl: `https://sqs.us-east-1.amazonaws.com/123456789012/${p}-log-tampered`,
+        }),
+        call('delete-alarm', 'cloudwatch', 'DeleteAlarms', { alarmNames: [`${p}-log-tampered`] }),
+        call('edit-trust', 'iam', 'UpdateAssumeRolePolicy', { roleName: `${p}-ingest` }),
+        // Not alarmed: the stack's own update, and other resources.
+        call('deploy', 'dynamodb', 'UpdateTable', { tableName: `ECSEventLog-${stage}` }, deployer),
+        call('other-table', 'dynamodb', 'UpdateTable', { tableName: 'SomeoneElsesTable' }),
+        call('other-rule', 'events', 'DisableRule', { name: 'someone-elses-rule' }),
+      ];
+      await events.send(new PutEventsCommand({ Entries: calls.slice(0, 5) }));
+      await events.send(new PutEventsCommand({ Entries: calls.slice(5) }));
+      const seen = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const m of Messages) seen.add(JSON.parse(m.Body ?? '{}').detail?.probeId);
+      }
+      expect([...seen].sort()).toEqual([
+        'delete-alarm',
+        'disable-ingest-rule',
+        'edit-trust',
+        'lift-lock',
+        'purge-tamper-queue',
+        'stream-off',
+        'zero-ingest',
+      ]);
+    } finally {
+      events.destroy();
+      sqs.destroy();
     }
   });
 
