@@ -13,7 +13,8 @@ import type { Pipeline } from '../local/localStack.js';
 import { pageBundleProblem } from '../scripts/buildPage.js';
 import { generateLifecycleWorkload } from '../sim/lifecycleWorkload.js';
 import { seededRandom } from '../sim/random.js';
-import { testPipeline } from './support/pipeline.js';
+import { callFixtures, FIXTURE_CLUSTER, fixtureOffset } from './support/cloudTrail.js';
+import { scanAll, testPipeline } from './support/pipeline.js';
 import { jsonItems, runCli } from './support/runCli.js';
 
 const OUTPUT = resolve(fileURLToPath(new URL('..', import.meta.url)), 'test-output');
@@ -119,9 +120,40 @@ function longRunner(clusterArn: string, id: string, stoppedAt?: number): EcsEven
   ];
 }
 
+/**
+ * The ECS API-call fixtures (test/support/cloudTrail.ts, 23 calls a minute apart from SINCE + 20 min,
+ * on cluster prod but none on a task of the workload) and one StopTask of a workload task of the
+ * window, made from the fixture's, halfway through the task's life: it is drawn on that task's row.
+ */
+function callEvents(events: readonly EcsEvent[], clusterArn: string): { calls: EcsEvent[]; stop: EcsEvent } {
+  const fixtures = callFixtures(fixtureOffset(SINCE + 20 * MIN));
+  const tasks = oracleTasks(events, clusterArn);
+  const lifetimes = new Map<string, number[]>();
+  for (const e of events) {
+    if (e['detail-type'] !== TASK || !tasks.has(String(e.detail.taskArn))) continue;
+    lifetimes.set(String(e.detail.taskArn), [...(lifetimes.get(String(e.detail.taskArn)) ?? []), timeOf(e)]);
+  }
+  const [taskArn, times] = [...lifetimes].find(
+    ([, t]) => Math.min(...t) > SINCE && Math.max(...t) < UNTIL && Math.max(...t) - Math.min(...t) > 10 * MIN,
+  ) as [string, number[]];
+  const at = Math.floor((Math.min(...times) + Math.max(...times)) / 2000) * 1000;
+  const fixture = fixtures['stop-task-id-and-cluster-name'] as EcsEvent;
+  const stop = JSON.parse(
+    JSON.stringify(fixture).replaceAll('1b2c3d4e5f60718293a4b5c6d7e8f90a', String(taskArn.split('/').at(-1))),
+  ) as EcsEvent;
+  const when = iso(at).replace('.000Z', 'Z');
+  Object.assign(stop, { id: 'b07c4d6e-9f8b-4a0c-9dc4-0000000000aa', time: when });
+  Object.assign(stop.detail, { eventTime: when, eventID: 'e3d7c9b1-a5f8-4ecd-8c7b-0000000000aa' });
+  (stop.detail.requestParameters as Record<string, unknown>).reason = 'report test: a StopTask on the chart';
+  expect(stop.detail.requestParameters).toMatchObject({ task: taskArn.split('/').at(-1) });
+  expect(clusterArn).toBe(FIXTURE_CLUSTER);
+  return { calls: [...Object.values(fixtures), stop], stop };
+}
+
 describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromium', () => {
   let pipeline: Pipeline;
   let events: EcsEvent[];
+  let stopCall: EcsEvent;
   let clusterArn: string;
   let dir: string;
   let reportFile: string;
@@ -153,6 +185,12 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     const load = await cli('load', join(dir, 'events.ndjson'), '--json', '--concurrency', '16');
     expect(load.code, load.stderr).toBe(0);
     expect(JSON.parse(load.stdout)).toMatchObject({ appended: events.length, rejected: 0 });
+    const { calls, stop } = callEvents(events, clusterArn);
+    stopCall = stop;
+    writeFileSync(join(dir, 'calls.ndjson'), `${calls.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    const loadCalls = await cli('load', join(dir, 'calls.ndjson'), '--json');
+    expect(loadCalls.code, loadCalls.stderr).toBe(0);
+    expect(JSON.parse(loadCalls.stdout)).toMatchObject({ rejected: 0 });
     // The latest-state tables name the cluster (a bare --cluster name) and the tasks alive through the window.
     await pipeline.poller().drain();
 
@@ -283,6 +321,58 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     await page.close();
   });
 
+  it("marks each API call: on its task's row or on the calls lane; hovering one shows who did what, to what, and why", async () => {
+    const { page, errors } = await open(reportFile);
+    // One mark per call item of the window (a call about two tasks is filed, and drawn, under each).
+    const items = (await scanAll(pipeline.doc, pipeline.tables.eventLog)).filter(
+      (i) => String(i.arn).endsWith('#call') && Number(i.eventTime) >= SINCE && Number(i.eventTime) < UNTIL,
+    );
+    expect(items.length).toBeGreaterThan(20);
+    const marks = page.locator('rect.call');
+    expect(await marks.count()).toBe(items.length);
+    expect(await page.textContent('.legend')).toContain('API call failed');
+    const tip = page.locator('#tip');
+
+    // The StopTask of a workload task: on that task's bar, where the call's time is.
+    const taskArn = String((stopCall.detail.responseElements as { task: { taskArn: string } }).task.taskArn);
+    const mark = page.locator(`rect.call[data-resource-arn="${taskArn}"]`);
+    expect(await mark.count()).toBe(1);
+    const bar = await page.locator(`[data-task-arn="${taskArn}"]`).boundingBox();
+    const box = await mark.boundingBox();
+    if (!bar || !box) throw new Error('no box for the task bar or its call mark');
+    expect(box.y + box.height / 2).toBeGreaterThan(bar.y);
+    expect(box.y + box.height / 2).toBeLessThan(bar.y + bar.height);
+    expect(box.x + box.width / 2).toBeGreaterThan(bar.x);
+    expect(box.x + box.width / 2).toBeLessThan(bar.x + bar.width);
+    await mark.hover();
+    await expect.poll(() => tip.textContent()).toContain('StopTask by');
+    const text = (await tip.textContent()) ?? '';
+    expect(text).toContain('StopTask by AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@example.com');
+    expect(text).toContain(taskArn);
+    expect(text).toContain('report test: a StopTask on the chart');
+    expect(text).toContain(String(stopCall.detail.eventTime).replace('Z', '.000Z'));
+
+    // A denied RunTask names no task: on the calls lane, with its error.
+    const denied = page.locator('rect.call.call-err');
+    expect(await denied.count()).toBe(1);
+    expect(await denied.getAttribute('data-resource-arn')).toBe(FIXTURE_CLUSTER);
+    await denied.hover();
+    await expect.poll(() => tip.textContent()).toContain('RunTask by ci-readonly/gha-pr-1337');
+    expect(await tip.textContent()).toContain('AccessDenied');
+    // The drain of an instance, with the status its request asked for (read from the call's item).
+    await page.locator('rect.call[data-action="UpdateContainerInstancesState"]').hover();
+    await expect.poll(() => tip.textContent()).toContain('UpdateContainerInstancesState by');
+    expect(await tip.textContent()).toMatch(/statusDRAINING/);
+
+    // The task's own details list its calls too (keyboard users reach them there).
+    await page.focus(`[data-task-arn="${taskArn}"]`);
+    await expect.poll(() => tip.textContent()).toContain(taskArn);
+    expect(await tip.textContent()).toMatch(/API calls\d\d:\d\d:\d\d StopTask by AWSReservedSSO/);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(OUTPUT, 'report-calls.png') });
+    await page.close();
+  });
+
   it('marks every deployment run that overlaps the window, the rollback included', async () => {
     const { page } = await open(reportFile);
     const markers = await page.$$eval('[data-deployment-id]', (els) =>
@@ -368,6 +458,13 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     const arns = await page.$$eval('[data-task-arn]', (els) => els.map((el) => el.getAttribute('data-task-arn')));
     expect(new Set(arns)).toEqual(new Set(oracleTasks(events, clusterArn, 'api').keys()));
     expect(await page.title()).toContain('prod / api');
+    // Calls of other services and of their tasks are left out; the cluster's stay.
+    const calls = await page.$$eval('rect.call', (els) => els.map((el) => el.getAttribute('data-resource-arn')));
+    expect(calls).toContain(FIXTURE_CLUSTER);
+    const services = calls.filter((a) => /:service\//.test(String(a)));
+    expect(services.length).toBeGreaterThan(0);
+    expect(services.filter((a) => !String(a).endsWith('/api'))).toEqual([]);
+    expect(calls.filter((a) => /:task\//.test(String(a)) && !arns.includes(a))).toEqual([]);
     await page.close();
   });
 });

@@ -1,7 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StoredEvent } from '../domain/audit/storedEvent.js';
+import type { CallEntry } from '../domain/apiCalls/joins.js';
+import { callVersion } from '../domain/apiCalls/parseCall.js';
+import { detailOf, type StoredEvent } from '../domain/audit/storedEvent.js';
 import type { TimelineEntry } from '../domain/audit/timeline.js';
+import { isObject } from '../domain/canonical.js';
 import { chunks } from '../domain/chunks.js';
+import { KINDS, partitionKeyOf } from '../domain/kinds.js';
 import type { LifecycleInput } from '../domain/lifecycle/report.js';
 import { type ReportWindow, serviceOfGroup } from '../domain/lifecycle/tasks.js';
 import {
@@ -16,6 +20,7 @@ import {
   taskVersionOf,
 } from '../domain/lifecycle/versions.js';
 import { SERVICE_DETAIL_TYPES, type ServiceLogEvent } from '../domain/serviceEvents.js';
+import { queryCalls } from '../infra/callQueries.js';
 import type { TableNames } from '../infra/config.js';
 // The only file of the report that reads the log: when the gateways move, fix these imports.
 import { logStateAt, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
@@ -146,3 +151,60 @@ export async function readLifecycleInput(
 /** `arn:aws:ecs:r:a:cluster/prod` + `web` → `arn:aws:ecs:r:a:service/prod/web` (the new ARN format). */
 const serviceArnOf = (clusterArn: string, name: string): string =>
   `${clusterArn.replace(':cluster/', ':service/')}/${name}`;
+
+/** A call of the report: its calls-index entry, and the reason its request gave when one was read. */
+export interface ReportCall extends CallEntry {
+  /** StopTask's `reason`, UpdateContainerInstancesState's `status`; undefined when none or not read. */
+  readonly reason?: string;
+}
+
+/** The calls whose request names a reason (or a status), which the calls index does not project. */
+export const REASON_ACTIONS: ReadonlyMap<string, 'reason' | 'status'> = new Map([
+  ['StopTask', 'reason'],
+  ['UpdateContainerInstancesState', 'status'],
+]);
+
+/** At most this many call items are read for their reason (BatchGetItem of 100 keys each): 4 requests. */
+export const REASON_READS = 400;
+
+/**
+ * The ECS API calls of a cluster in the window, for the report: the calls index (one Query per UTC
+ * day, infra/callQueries.ts), and, for the first REASON_READS StopTask and
+ * UpdateContainerInstancesState calls (one item per call, not per resource), the reason of the
+ * request from the call's log item, whose key is a pure function of the entry (its resource's
+ * `#call` partition, the version of its event time and id). The others keep no reason.
+ */
+export async function readReportCalls(
+  doc: DynamoDBDocumentClient,
+  tables: TableNames,
+  clusterArn: string,
+  window: ReportWindow,
+  options: Pick<LifecycleReadOptions, 'pageSize'> = {},
+): Promise<{ calls: ReportCall[]; reasonsSkipped: number }> {
+  const entries = await queryCalls(doc, tables.eventLog, clusterArn, window, { pageSize: options.pageSize });
+  const wanted = new Map<string, CallEntry>();
+  let asking = 0;
+  for (const c of entries) {
+    if (!REASON_ACTIONS.has(c.action) || wanted.has(c.eventId)) continue;
+    asking++;
+    if (wanted.size < REASON_READS) wanted.set(c.eventId, c);
+  }
+  const reasons = new Map<string, string>();
+  const keys = [...wanted.values()].map((c) => ({
+    arn: partitionKeyOf(KINDS.apiCall, c.resourceArn),
+    version: callVersion(c.eventTime, c.eventId),
+  }));
+  for (const item of await readStoredEvents(doc, tables.eventLog, keys)) {
+    const detail = detailOf(item);
+    const field = REASON_ACTIONS.get(String(detail.eventName));
+    const request = isObject(detail.requestParameters) ? detail.requestParameters : {};
+    const value = field === undefined ? undefined : request[field];
+    if (typeof value === 'string' && value !== '' && typeof detail.eventID === 'string')
+      reasons.set(detail.eventID, value);
+  }
+  const calls = entries.map((c): ReportCall => {
+    const reason = reasons.get(c.eventId);
+    return reason === undefined ? c : { ...c, reason };
+  });
+  return { calls, reasonsSkipped: asking - wanted.size };
+}

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import { clusterNameOf } from '../../domain/arn.js';
 import { buildLifecycleReport } from '../../domain/lifecycle/report.js';
 import { toIso } from '../../domain/time.js';
-import { readLifecycleInput } from '../../usecases/lifecycleData.js';
+import { readLifecycleInput, readReportCalls } from '../../usecases/lifecycleData.js';
 import { CLUSTER_OPTION, PAGE_OPTIONS, parseClosedWindow, parsePageSize, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { withClients } from '../clients.js';
 import type { Command } from '../command.js';
-import { LOG, LOG_TIMELINE, STATE, STATE_BY_CLUSTER } from '../iamTargets.js';
+import { LOG, LOG_CALLS, LOG_TIMELINE, STATE, STATE_BY_CLUSTER } from '../iamTargets.js';
 import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
 import { renderReportHtml } from '../report/html.js';
 
@@ -22,7 +22,7 @@ const command: Command = {
       use: 'report --cluster <arn> --since T',
       role: 'reader',
       grants: [
-        { actions: ['Query'], on: [LOG, LOG_TIMELINE, ...STATE_BY_CLUSTER] },
+        { actions: ['Query'], on: [LOG, LOG_TIMELINE, LOG_CALLS, ...STATE_BY_CLUSTER] },
         { actions: ['BatchGetItem'], on: [LOG, ...STATE] },
       ],
       argv: (f) => ['report', '--cluster', f.clusterArn, '--since', '1d', '--out', f.file('r.html')],
@@ -31,8 +31,9 @@ const command: Command = {
   about: `Writes a lifecycle report of one cluster over [since, until): one bar per task whose lifetime
 overlaps the window, split into its states (PROVISIONING … RUNNING … STOPPED) at the event times
 of its versions, grouped by service; the services' deployments (start, completion, failure,
-rollback) and the container instances (ACTIVE / DRAINING / INACTIVE, agent disconnections, health)
-on the same time axis; the startup latency table of \`ecs-events stats\`; and the stop reasons as
+rollback), the container instances (ACTIVE / DRAINING / INACTIVE, agent disconnections, health)
+and the ECS API calls (who called what, on its task's row or on a lane of their own) on the same
+time axis; the startup latency table of \`ecs-events stats\`; and the stop reasons as
 \`ecs-events stopped\` groups them, each linked to its tasks in the chart. The file needs no network
 and opens from disk in any current browser. Prints the file's path. See docs/report.md.`,
   options: {
@@ -53,9 +54,12 @@ and opens from disk in any current browser. Prints the file's path. See docs/rep
     return withClients(context, async (clients) => {
       const clusterArn = await clients.cluster(values.cluster);
       const service = parseServiceFilter(values.service, clusterArn);
-      const input = await readLifecycleInput(clients.doc, clients.tables, clusterArn, window, { pageSize });
+      const [input, calls] = await Promise.all([
+        readLifecycleInput(clients.doc, clients.tables, clusterArn, window, { pageSize }),
+        readReportCalls(clients.doc, clients.tables, clusterArn, window, { pageSize }),
+      ]);
       const report = buildLifecycleReport(input, { clusterArn, window, service });
-      const html = renderReportHtml(report, { generatedAt: Date.now() });
+      const html = renderReportHtml(report, { generatedAt: Date.now(), calls });
       if (values.out === '-') {
         process.stdout.write(html);
         return 0;

@@ -1,9 +1,10 @@
 import { clusterNameOf } from '../../domain/arn.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import { toIso } from '../../domain/time.js';
+import { REASON_READS } from '../../usecases/lifecycleData.js';
 import { pageAssets } from './assets.js';
 import { legendHtml } from './legend.js';
-import { reportPayload } from './payload.js';
+import { callsOfReport, type ReportCalls, reportPayload } from './payload.js';
 import { html, raw } from './shared/markup.js';
 import { latencyTableHtml, stopsTableHtml } from './tables.js';
 
@@ -32,6 +33,8 @@ export const scriptJson = (value: unknown): string =>
 export interface RenderOptions {
   /** When the report was made (epoch ms), shown in the footer. */
   readonly generatedAt: number;
+  /** The ECS API calls of the window (none when not given). */
+  readonly calls?: ReportCalls | undefined;
 }
 
 export function renderReportHtml(report: LifecycleReport, options: RenderOptions): string {
@@ -39,6 +42,9 @@ export function renderReportHtml(report: LifecycleReport, options: RenderOptions
   const name = clusterNameOf(report.clusterArn);
   const since = toIso(report.window.sinceMs);
   const until = toIso(report.window.untilMs);
+  const calls = callsOfReport(report, options.calls?.calls ?? []);
+  const skipped = options.calls?.reasonsSkipped ?? 0;
+  const payload = reportPayload(report, calls);
   const title = `ECS lifecycle report: ${name}${report.service ? ` / ${report.service}` : ''}, ${since} to ${until}`;
   const csp = `default-src 'none'; script-src '${scriptHash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   return html`<!doctype html>
@@ -59,7 +65,8 @@ ${raw(css)}
 <header>
 <h1>ECS lifecycle report: <span class="cluster">${name}</span>${report.service && html` <span class="svc">service ${report.service}</span>`}</h1>
 <p class="window">${report.clusterArn} · from <time datetime="${since}">${since}</time> to <time datetime="${until}">${until}</time> (UTC, until exclusive)</p>
-<p class="counts">${report.tasks.length} tasks · ${report.deployments.length} deployments · ${report.instances.length} container instances · ${report.stoppedTasks} tasks stopped</p>
+<p class="counts">${report.tasks.length} tasks · ${report.deployments.length} deployments · ${report.instances.length} container instances · ${report.stoppedTasks} tasks stopped · ${new Set(calls.map((c) => c.eventId)).size} API calls</p>
+${skipped > 0 && html`<p class="note">The reasons of ${skipped} StopTask / UpdateContainerInstancesState calls were not read (the report reads ${REASON_READS} at most).</p>`}
 <p><a class="skip" href="#latency">Skip the chart</a></p>
 </header>
 <section id="lifecycle" aria-labelledby="h-chart">
@@ -92,7 +99,7 @@ ${stopsTableHtml(report)}
 </section>
 <footer><p>Made by <code>ecs-events report</code> at ${toIso(options.generatedAt)} from the immutable event log. Self-contained: no network access.</p></footer>
 </main>
-<script type="application/json" id="report-data">${raw(scriptJson(reportPayload(report)))}</script>
+<script type="application/json" id="report-data">${raw(scriptJson(payload))}</script>
 <script>${raw(js)}</script>
 </body>
 </html>

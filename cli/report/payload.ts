@@ -2,7 +2,9 @@ import { deploymentStep } from '../../domain/deployments.js';
 import type { LifecycleReport } from '../../domain/lifecycle/report.js';
 import type { TaskLifecycle } from '../../domain/lifecycle/tasks.js';
 import { TASK_STATUSES } from '../../domain/lifecycle/versions.js';
+import type { ReportCall } from '../../usecases/lifecycleData.js';
 import {
+  type CallRow,
   type ContainerRow,
   type DeploymentRow,
   type InstanceRow,
@@ -95,11 +97,45 @@ function revisionsOfDeployments(tasks: readonly TaskLifecycle[]): Map<string, st
   return out;
 }
 
+/** The calls of the window the report shows (usecases/lifecycleData.ts `readReportCalls`). */
+export interface ReportCalls {
+  readonly calls: readonly ReportCall[];
+  /** StopTask / UpdateContainerInstancesState calls whose reason was not read. */
+  readonly reasonsSkipped: number;
+}
+
+const resourceType = (arn: string): 'task' | 'service' | 'container-instance' | 'cluster' =>
+  /:task\//.test(arn)
+    ? 'task'
+    : /:service\//.test(arn)
+      ? 'service'
+      : /:container-instance\//.test(arn)
+        ? 'container-instance'
+        : 'cluster';
+
+/**
+ * Which calls a report shows. All of the cluster's, but with `--service`: the calls of its tasks in
+ * the chart, of the service itself (by name: a service of the old ARN format is `service/<name>`),
+ * of the container instances it shows, and of the cluster; not other services' and their tasks'.
+ */
+export function callsOfReport(report: LifecycleReport, calls: readonly ReportCall[]): ReportCall[] {
+  if (report.service === undefined) return [...calls];
+  const tasks = new Set(report.tasks.map((t) => t.taskArn));
+  const instances = new Set(report.instances.map((i) => i.containerInstanceArn));
+  return calls.filter((c) => {
+    const type = resourceType(c.resourceArn);
+    if (type === 'task') return tasks.has(c.resourceArn);
+    if (type === 'service') return c.resourceArn.slice(c.resourceArn.lastIndexOf('/') + 1) === report.service;
+    if (type === 'container-instance') return instances.has(c.resourceArn);
+    return true;
+  });
+}
+
 /**
  * The data the report page draws, in the format of shared/payloadFormat.ts (which the page script
- * reads with the same types). 10,000 tasks come to about 1.9 MB of JSON.
+ * reads with the same types). 10,000 tasks come to about 1.9 MB of JSON; a call adds about 30 bytes.
  */
-export function reportPayload(report: LifecycleReport): ReportPayload {
+export function reportPayload(report: LifecycleReport, calls: readonly ReportCall[] = []): ReportPayload {
   const { sinceMs, untilMs } = report.window;
   const at = (t: number): Offset => t - sinceMs;
   const atOrNull = (t: number | undefined): Offset | null => (t === undefined ? null : t - sinceMs);
@@ -154,6 +190,19 @@ export function reportPayload(report: LifecycleReport): ReportPayload {
       h: l.health.map(span),
     }),
   );
+  const callRows = callsOfReport(report, calls).map((c): CallRow => {
+    const task = taskIndex.get(c.resourceArn) ?? -1;
+    return [
+      at(c.eventTime),
+      s.of(c.action),
+      s.of(c.principal),
+      s.of(c.principalArn),
+      task,
+      task < 0 ? s.of(c.resourceArn) : -1,
+      s.of(c.errorCode),
+      s.of(c.reason),
+    ];
+  });
   return {
     cluster: report.clusterArn,
     since: sinceMs,
@@ -165,6 +214,7 @@ export function reportPayload(report: LifecycleReport): ReportPayload {
     tasks: rows,
     deps,
     inst,
+    calls: callRows,
     stops: report.stops.map((g) => g.taskArns.flatMap((a) => taskIndex.get(a) ?? [])),
     states: TASK_STATUSES,
   };

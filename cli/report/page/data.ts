@@ -40,11 +40,30 @@ export interface Task {
   readonly end: Offset;
 }
 
+/** An ECS API call (payloadFormat.ts `CallRow`), decoded. */
+export interface Call {
+  readonly at: Offset;
+  readonly action: string;
+  readonly principal: string;
+  readonly principalArn: string | undefined;
+  /** Index into the tasks; -1 for a call on the calls lane. */
+  readonly task: number;
+  /** The resource it is filed under (for a task's call, the task's ARN). */
+  readonly resource: string;
+  readonly errorCode: string | undefined;
+  readonly reason: string | undefined;
+}
+
 export interface Report {
   readonly data: ReportPayload;
   /** The window's length (ms), at least 1. */
   readonly span: number;
   readonly tasks: readonly Task[];
+  readonly calls: readonly Call[];
+  /** The calls of each task (indexes into `calls`), by task index. */
+  readonly callsOf: ReadonlyMap<number, readonly number[]>;
+  /** Whether some call is on the calls lane (not on a task's row). */
+  readonly laneCalls: boolean;
   /** The string a Ref points at; undefined for none. */
   str(ref: Ref): string | undefined;
   /** ISO-8601 of an offset; empty for none. */
@@ -102,7 +121,25 @@ export function readReport(): Report {
       end: last?.status === 'STOPPED' ? last.start : span,
     };
   });
+  const callsOf = new Map<number, number[]>();
+  const calls = data.calls.map(([at, action, principal, principalArn, task, resource, errorCode, reason], k): Call => {
+    if (task >= 0) {
+      const list = callsOf.get(task);
+      if (list) list.push(k);
+      else callsOf.set(task, [k]);
+    }
+    return {
+      at,
+      action: str(action) ?? '?',
+      principal: str(principal) ?? '?',
+      principalArn: str(principalArn),
+      task,
+      resource: task >= 0 ? (tasks[task]?.arn ?? '') : (str(resource) ?? ''),
+      errorCode: str(errorCode),
+      reason: str(reason),
+    };
+  });
   const iso = (offset: Offset | null | undefined) =>
     offset === null || offset === undefined ? '' : new Date(data.since + offset).toISOString();
-  return { data, span, tasks, str, iso };
+  return { data, span, tasks, calls, callsOf, laneCalls: calls.some((c) => c.task < 0), str, iso };
 }

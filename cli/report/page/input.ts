@@ -19,9 +19,9 @@ export interface Controls {
   readonly wrap: HTMLElement;
 }
 
-/** The task bar, deployment marker or instance lane an event happened in. */
+/** The task bar, deployment marker, instance lane or call mark an event happened in. */
 const itemOf = (target: EventTarget | null): Element | null =>
-  target instanceof Element ? target.closest('.t, .dep, .inst') : null;
+  target instanceof Element ? target.closest('.t, .dep, .inst, .call') : null;
 
 /** Pointer and keyboard: hover and focus show the details, click and Enter pin them; zoom and pan. */
 export function listen(c: Controls): void {

@@ -16,6 +16,8 @@ export interface Layout {
   readonly labels: readonly Label[];
   /** Top of each service's deployment lane, by service ARN. */
   readonly deploymentY: ReadonlyMap<string, number>;
+  /** Top of the calls lane (calls not on a task's row); undefined without one. */
+  readonly callsY: number | undefined;
   /** Top of each instance's lane, by its index. */
   readonly instanceY: readonly number[];
   /** Top of the task section: deployment lines run from here down. */
@@ -46,6 +48,14 @@ export function layOut(report: Report): Layout {
       label('', s.slice(s.lastIndexOf('/') + 1), y + 13);
       y += DLANE;
     }
+  }
+  let callsY: number | undefined;
+  if (report.laneCalls) {
+    label('section', 'API calls', y + 13);
+    y += HEAD;
+    callsY = y;
+    label('sub', 'services, instances, cluster', y + 11);
+    y += ILANE;
   }
   const instanceY: number[] = [];
   if (data.inst.length > 0) {
@@ -95,6 +105,7 @@ export function layOut(report: Report): Layout {
   return {
     labels,
     deploymentY,
+    callsY,
     instanceY,
     tasksTop,
     height: y + 16,

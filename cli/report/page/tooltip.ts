@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { formatMs, shortArn } from '../shared/format.js';
 import { TOOLTIP_TIMES } from '../shared/payloadFormat.js';
-import type { Report } from './data.js';
+import type { Call, Report } from './data.js';
 import { GUTTER } from './geometry.js';
 
 /**
- * The details of a task, a deployment run or a container instance, in `#tip`. Built with DOM
+ * The details of a task, a deployment run, a container instance or an API call, in `#tip`. Built with DOM
  * nodes and `textContent`, so no value of the log is ever parsed as markup.
  */
 function add(parent: Element, tag: string, text?: string, cls?: string): HTMLElement {
@@ -29,6 +29,10 @@ function listRow(dl: Element, name: string, tag: 'ol' | 'ul'): HTMLElement {
   return add(add(dl, 'dd'), tag);
 }
 
+/** `14:07:00 StopTask by alice: "scaling down" — failed AccessDenied`: a call in a task's details. */
+const callLine = (c: Call, iso: (offset: number) => string): string =>
+  `${iso(c.at).slice(11, 19)} ${c.action} by ${c.principal}${c.reason ? `: ${JSON.stringify(c.reason)}` : ''}${c.errorCode ? ` — failed ${c.errorCode}` : ''}`;
+
 /** Where the tip goes: at the pointer, or under the item (keyboard focus). */
 export interface Point {
   readonly left: number;
@@ -50,6 +54,7 @@ export class Tooltip {
     this.tip.replaceChildren();
     if (item.classList.contains('t')) this.task(i);
     else if (item.classList.contains('dep')) this.deployment(i);
+    else if (item.classList.contains('call')) this.call(i);
     else this.instance(i);
     this.tip.hidden = false;
     const tw = this.tip.offsetWidth;
@@ -124,6 +129,16 @@ export class Tooltip {
     });
     row(dl, 'stop code', t.stopCode);
     row(dl, 'stopped reason', t.stoppedReason);
+    const calls = this.report.callsOf.get(i);
+    if (calls) {
+      const ul = listRow(dl, 'API calls', 'ul');
+      ul.style.margin = '0';
+      ul.style.paddingLeft = '16px';
+      for (const k of calls) {
+        const c = this.report.calls[k];
+        if (c) add(ul, 'li', callLine(c, iso));
+      }
+    }
     if (t.containers.length > 0) {
       const ul = listRow(dl, 'containers', 'ul');
       ul.style.margin = '0';
@@ -134,6 +149,21 @@ export class Tooltip {
         add(ul, 'li', parts.filter(Boolean).join(', ') + (c.reason ? ` — ${c.reason}` : ''));
       }
     }
+  }
+
+  private call(i: number): void {
+    const { iso } = this.report;
+    const c = this.report.calls[i];
+    if (c === undefined) return;
+    add(this.tip, 'div', `${c.action} by ${c.principal}`, 'arn');
+    const dl = add(this.tip, 'dl');
+    row(dl, 'action', c.action);
+    row(dl, 'principal', c.principal);
+    row(dl, 'principal ARN', c.principalArn);
+    row(dl, 'time', iso(c.at));
+    row(dl, 'resource', c.resource);
+    row(dl, 'error', c.errorCode);
+    row(dl, c.action === 'UpdateContainerInstancesState' ? 'status' : 'reason', c.reason);
   }
 
   private deployment(i: number): void {

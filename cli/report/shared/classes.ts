@@ -19,3 +19,5 @@ export const stateClass = (known: readonly string[], status: string): string => 
 export const instanceClass = (status: string): string => classOf('in', INSTANCE_STATUSES, status);
 export const healthClass = (status: string): string => classOf('h', HEALTH_STATUSES, status);
 export const deploymentClass = (outcome: DeploymentOutcome): string => `dep-${outcome.replace(/ /g, '-')}`;
+/** An API call's mark: `call`, and `call call-err` for one that failed (an errorCode). */
+export const callClass = (failed: boolean): string => (failed ? 'call call-err' : 'call');

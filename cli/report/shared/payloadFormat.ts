@@ -78,6 +78,26 @@ export interface InstanceRow {
   readonly h: readonly SpanRow[];
 }
 
+/**
+ * An ECS API call (CloudTrail): drawn on its task's row when it is filed under a task of the chart,
+ * else on the calls lane. A call about several resources (RunTask of two tasks) is one row each.
+ */
+export type CallRow = readonly [
+  at: Offset,
+  action: Ref,
+  /** The principal's short name (`<role>/<session>`, a user name, `root`). */
+  principal: Ref,
+  /** The role or user ARN whose credentials were used. */
+  principalArn: Ref,
+  /** Index into `tasks`, -1 for a call on the calls lane. */
+  task: number,
+  /** The resource it is filed under (a service, instance, cluster or task not in the chart); -1 with a task. */
+  resource: Ref,
+  errorCode: Ref,
+  /** StopTask's reason, UpdateContainerInstancesState's status; -1 for none or not read. */
+  reason: Ref,
+];
+
 export interface ReportPayload {
   readonly cluster: string;
   /** The window, epoch ms; every Offset counts from `since`. */
@@ -93,6 +113,8 @@ export interface ReportPayload {
   readonly tasks: readonly TaskRow[];
   readonly deps: readonly DeploymentRow[];
   readonly inst: readonly InstanceRow[];
+  /** The ECS API calls of the window, oldest first. */
+  readonly calls: readonly CallRow[];
   /** Task indexes of each stop-reason group, in the table's order. */
   readonly stops: readonly (readonly number[])[];
   /**
