@@ -7,6 +7,7 @@
 
 const { alarmResources } = require('./alarms.cjs');
 const { alarmTopicResources } = require('./alarmTopic.cjs');
+const { coldStoreConditions, coldStoreResources } = require('./coldStore.cjs');
 const { CONDITIONS, LOGICAL_IDS } = require('./logicalIds.cjs');
 const { deployNames, tableNames } = require('./names.cjs');
 const { queueResources } = require('./queues.cjs');
@@ -25,6 +26,7 @@ const RENDERERS = [
   alarmResources,
   alarmTopicResources,
   selfAuditResources,
+  coldStoreResources,
 ];
 
 /** The rendered part of the template: what serverless.yml merges with what it writes out. */
@@ -36,7 +38,7 @@ function renderedTemplate(settings) {
       Resources[id] = resource;
     }
   }
-  return { Resources, Conditions: routingConditions(settings) };
+  return { Resources, Conditions: { ...routingConditions(settings), ...coldStoreConditions(settings) } };
 }
 
 module.exports = {

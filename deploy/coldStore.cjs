@@ -335,7 +335,7 @@ function coldStoreResources(settings) {
                 allow(
                   'WriteHistoryObjects',
                   ['s3:PutObject', 's3:AbortMultipartUpload'],
-                  bucketArn(IDS.dataBucket, '/*'),
+                  [bucketArn(IDS.dataBucket, `/${DATA_PREFIX}*`), bucketArn(IDS.dataBucket, '/errors/*')],
                 ),
                 allow(
                   'ListHistoryBucket',
@@ -351,9 +351,7 @@ function coldStoreResources(settings) {
                     glueArn(`table/${cs.database}/${RAW_TABLE}`),
                   ],
                 ),
-                allow('WriteDeliveryErrors', ['logs:PutLogEvents'], {
-                  'Fn::Join': ['', [getAtt(IDS.deliveryLogGroup), ':*']],
-                }),
+                allow('WriteDeliveryErrors', ['logs:PutLogEvents'], getAtt(IDS.deliveryLogGroup)),
               ],
             },
           },

@@ -2,6 +2,7 @@
 // as ${self:custom.settings.<key>} and what every renderer of deploy/ renders from.
 'use strict';
 
+const { coldStoreSettings } = require('./coldStore.cjs');
 const { ref, stackArn } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
 const { DEFAULT_SERVICE, deployNames } = require('./names.cjs');
@@ -28,6 +29,8 @@ const PARAMETERS = Object.freeze([
   'reconcileSchedule',
   'reconcileClusters',
   'reconcileRate',
+  'coldStore',
+  'athenaQueryLimitGb',
 ]);
 
 /** The reconciler's settings: its schedule, its clusters (names; ARNs for its environment), its rate. */
@@ -95,6 +98,7 @@ function deploySettings(raw) {
       archive: p.archiveRetentionSetting(raw.eventArchiveRetentionDays ?? 30),
     }),
     ...reconcileSettings(raw),
+    ...coldStoreSettings(raw, names),
   };
 }
 

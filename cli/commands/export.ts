@@ -1,3 +1,5 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { parseS3Url, putFile } from '../../infra/s3.js';
 import { type ExportReport, exportLog, exportWorkDir } from '../../usecases/export.js';
 import { PAGE_OPTIONS, parseInteger } from '../args.js';
 import { withClients } from '../clients.js';
@@ -53,6 +55,11 @@ archived. Progress is kept in DIR/.export/ after each page; an interrupted expor
 local archiver's files (live-*.parquet) stay, and the view ecs_events keeps one row per item.`,
   options: {
     out: { type: 'string', value: 'DIR', help: 'the directory to write (created when missing)' },
+    s3: {
+      type: 'string',
+      value: 'URL',
+      help: 'also the backfill of the cloud cold store: put the files to s3://bucket/prefix/day=…/ (DIR is then the staging)',
+    },
     segments: TARGET_OPTIONS.segments as NonNullable<(typeof TARGET_OPTIONS)['segments']>,
     resume: { type: 'boolean', help: 'continue the interrupted export in DIR instead of starting over' },
     json: { type: 'boolean', help: 'the final report as one JSON document' },
@@ -75,8 +82,13 @@ local archiver's files (live-*.parquet) stay, and the view ecs_events keeps one 
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
+      const s3 = typeof values.s3 === 'string' ? parseS3Url(values.s3) : undefined;
+      // A local endpoint (moto, MinIO) has no bucket host names: path-style addressing.
+      const custom = context.env.AWS_ENDPOINT_URL_S3 ?? context.env.AWS_ENDPOINT_URL;
+      const s3Client = s3 ? new S3Client({ ...(custom && { endpoint: custom, forcePathStyle: true }) }) : undefined;
       const report = await withClients(context, ({ doc, tables }) =>
         exportLog({
+          ...(s3 && s3Client && { publish: (file, localPath) => putFile(s3Client, s3, file.path, localPath) }),
           doc,
           eventLog: tables.eventLog,
           out: values.out as string,

@@ -75,6 +75,7 @@ describe('build and package', () => {
       missingBundles(dir: string): string[];
     };
     expect(script.missingBundles(work)).toEqual([
+      join('dist', 'archiver', 'archiver.mjs'),
       join('dist', 'ingest', 'ingest.mjs'),
       join('dist', 'projector', 'projector.mjs'),
       join('dist', 'reconciler', 'reconciler.mjs'),
@@ -93,6 +94,7 @@ describe('build and package', () => {
 
   it('runs the functions on nodejs22.x arm64 from the built .mjs files, each with its own role', () => {
     const expected = {
+      ArchiverLambdaFunction: { handler: 'dist/archiver/archiver.handler', role: 'ArchiverRole', timeout: 60 },
       IngestLambdaFunction: { handler: 'dist/ingest/ingest.handler', role: 'IngestRole', timeout: 10 },
       ProjectorLambdaFunction: { handler: 'dist/projector/projector.handler', role: 'ProjectorRole', timeout: 60 },
       ReconcilerLambdaFunction: {

@@ -21,7 +21,8 @@ describe('parameters', () => {
     });
     expect(custom.Resources.IngestLambdaFunction?.Properties.Environment.Variables.LOG_RETENTION_DAYS).toBe('400');
     const groups = Object.values(custom.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90]);
+    // The four functions' and the cold store's delivery log group.
+    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([90, 90, 90, 90, 90]);
   });
 
   it('refuses a bad parameter with a message naming it and the rule', () => {

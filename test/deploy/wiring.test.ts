@@ -155,7 +155,12 @@ describe('ingest wiring', () => {
 
 describe('projector wiring', () => {
   it('reads the log stream with partial-batch responses, bisection, bounded retries and an on-failure queue', () => {
-    const mappings = Object.values(R).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
+    // The projector's; the archiver's, the stream's second reader, is the cold store's (test/coldStore.test.ts).
+    const mappings = Object.values(R).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::EventSourceMapping' &&
+        r.Properties.FunctionName['Fn::GetAtt'][0] === 'ProjectorLambdaFunction',
+    );
     expect(mappings).toHaveLength(1);
     expect(mappings[0]?.Properties).toEqual({
       EventSourceArn: getAtt('EventLogTable', 'StreamArn'),
