@@ -32,7 +32,9 @@ describe('the README tour (sim/tour.ts)', () => {
   it('prints the same seeded estate on every run, dated in the last day, that loads once then only duplicates', async () => {
     const events = await runTour();
     const now = Date.now();
-    expect(events).toHaveLength(99);
+    // 99 ECS events and the 6 API calls behind them (sim/tourCalls.ts).
+    expect(events).toHaveLength(105);
+    expect(events.filter((e) => e['detail-type'] === 'AWS API Call via CloudTrail')).toHaveLength(6);
     expect(events.map((e) => e.id)).toEqual(generateTour().map((e) => e.id));
     const times = events.flatMap((e) => JSON.stringify(e).match(ISO) ?? []).map((t) => Date.parse(t));
     expect(Math.min(...times)).toBeGreaterThan(now - DAY_MS);
@@ -44,7 +46,7 @@ describe('the README tour (sim/tour.ts)', () => {
       expect(outcomes.filter((o) => o === pass)).toHaveLength(events.length);
     }
     await pipeline.poller().drain();
-    expect(await scanAll(pipeline.doc, pipeline.tables.eventLog)).toHaveLength(99);
+    expect(await scanAll(pipeline.doc, pipeline.tables.eventLog)).toHaveLength(105);
     expect(await scanAll(pipeline.doc, pipeline.tables.taskState)).toHaveLength(16);
     expect(await scanAll(pipeline.doc, pipeline.tables.instanceState)).toHaveLength(2);
   });

@@ -52,8 +52,11 @@ const changesText = (d: Deployment): string => d.changes.map((c) => deploymentSt
 /** A deployment and who started it, when the log holds the call (domain/apiCalls/joins.ts deploymentStarter). */
 type Listed = Deployment & { readonly startedBy?: DeploymentStarter };
 
-const starterText = (s: DeploymentStarter | undefined): string | undefined =>
-  s && `${s.call.principal} (${s.call.action}${s.nearest ? ', nearest earlier' : ''})`;
+const starterText = (d: Listed): string | undefined =>
+  d.rollbackOf !== undefined
+    ? 'ECS (circuit breaker)'
+    : d.startedBy &&
+      `${d.startedBy.call.principal} (${d.startedBy.call.action}${d.startedBy.nearest ? ', nearest earlier' : ''})`;
 
 /** The documented `--json` / `--ndjson` item. deploymentId is always a string (its digits exceed 2^53). */
 function deploymentJson(d: Listed) {
@@ -100,7 +103,7 @@ const view = (serviceArn: string): View<Listed> => ({
       outcomeText(d),
       changesText(d),
       d.reason,
-      starterText(d.startedBy),
+      starterText(d),
     ],
   ],
   json: deploymentJson,
@@ -125,7 +128,8 @@ ${DEPLOYMENT_LOOKBACK_MS / 3_600_000} h before --since are read so that a deploy
 --since shows its real start. STARTED BY names who started each deployment, from the ECS API calls
 CloudTrail delivers (one more Query): the CreateService or UpdateService whose answer names it,
 else the nearest earlier UpdateService of the service, marked so. A call that arrives after the
-deployment's events shows at the next query.`,
+deployment's events shows at the next query. A run the circuit breaker rolled back to was started by
+ECS: "ECS (circuit breaker)".`,
   options: {
     ...SERVICE_OPTION,
     since: { type: 'string', value: 'T', help: 'deployments still running at or after T' },
@@ -146,8 +150,9 @@ deployment's events shows at the next query.`,
             sinceMs: Math.min(...deployments.map((d) => d.startTime)) - DEPLOYMENT_LOOKBACK_MS,
             untilMs: window.untilMs,
           });
+    // A run the circuit breaker rolled back to was started by ECS, not by the call that first started that id.
     const items: Listed[] = deployments.map((d) => {
-      const startedBy = deploymentStarter(calls, d.deploymentId, d.startTime);
+      const startedBy = d.rollbackOf === undefined ? deploymentStarter(calls, d.deploymentId, d.startTime) : undefined;
       return startedBy ? { ...d, startedBy } : d;
     });
     return { items, view: view(serviceArn) };
