@@ -7,6 +7,7 @@
 // closes what resource policies cannot (docs/guarantees.md "What can still lift the lock").
 'use strict';
 
+const { coldStoreSettings } = require('./coldStore.cjs');
 const { deployNames } = require('./names.cjs');
 const { LOG_CONTROL_PLANE } = require('./tables.cjs');
 const { TAMPER_QUEUE_CONTROL_PLANE } = require('./queues.cjs');
@@ -23,6 +24,15 @@ const arn = (service, resource, where = region) =>
 /** What the execution role may do: every resource type of the template, by the stage's names where IAM allows. */
 function deploymentStatements(names) {
   const p = names.prefix;
+  const cold = coldStoreSettings({ coldStore: 'on' }, names).coldStore;
+  const storeRoles = [
+    ...['ingest', 'projector', 'reconciler'].map((fn) => names.roles[fn]),
+    cold.archiverRole,
+    cold.deliveryRole,
+  ].map((role) => arn('iam', `role/${role}`, ''));
+  const lambdaRoles = [...['ingest', 'projector', 'reconciler'].map((fn) => names.roles[fn]), cold.archiverRole].map(
+    (role) => arn('iam', `role/${role}`, ''),
+  );
   const tables = Object.values(names.tables).flatMap((t) => [`table/${t}`, `table/${t}/*`]);
   const allow = (Sid, Action, Resource, Condition) => ({
     Sid,
@@ -62,14 +72,11 @@ function deploymentStatements(names) {
         'iam:TagRole',
         'iam:UntagRole',
       ],
-      ['ingest', 'projector', 'reconciler'].map((fn) => arn('iam', `role/${names.roles[fn]}`, '')),
+      storeRoles,
     ),
-    allow(
-      'PassStoreRolesToLambda',
-      'iam:PassRole',
-      ['ingest', 'projector', 'reconciler'].map((fn) => arn('iam', `role/${names.roles[fn]}`, '')),
-      { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-    ),
+    allow('PassStoreRolesToLambda', 'iam:PassRole', lambdaRoles, {
+      StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' },
+    }),
     allow('StoreQueues', 'sqs:*', [arn('sqs', `${p}-*`)]),
     allow('StoreRulesBusArchive', 'events:*', [
       arn('events', `rule/${p}-*`),
@@ -106,6 +113,26 @@ function deploymentStatements(names) {
     ),
     allow('TablesEncryptWithAwsDynamodbKey', ['kms:DescribeKey', 'kms:CreateGrant'], '*', {
       StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' },
+    }),
+    // The cold store's (coldStore=on, deploy/coldStore.cjs): its buckets (names CloudFormation makes
+    // from the stack's and the logical id), Glue database and tables, Athena workgroup, Firehose stream.
+    allow('ColdStoreBuckets', 's3:*', [
+      join('arn:', partition, `:s3:::${p}-coldstore*`),
+      join('arn:', partition, `:s3:::${p}-coldstore*/*`),
+    ]),
+    allow('ColdStoreCatalog', 'glue:*', [
+      arn('glue', 'catalog'),
+      arn('glue', `database/${cold.database}`),
+      arn('glue', `table/${cold.database}/*`),
+    ]),
+    allow('ColdStoreWorkgroup', 'athena:*', [arn('athena', `workgroup/${cold.workgroup}`)]),
+    allow('ColdStoreDelivery', 'firehose:*', [arn('firehose', `deliverystream/${cold.deliveryStream}`)]),
+    allow('ColdStoreDeliveryLogs', 'logs:*', [
+      arn('logs', `log-group:/aws/kinesisfirehose/${cold.deliveryStream}`),
+      arn('logs', `log-group:/aws/kinesisfirehose/${cold.deliveryStream}:*`),
+    ]),
+    allow('PassTheDeliveryRoleToFirehose', 'iam:PassRole', [arn('iam', `role/${cold.deliveryRole}`, '')], {
+      StringEquals: { 'iam:PassedToService': 'firehose.amazonaws.com' },
     }),
     // osls's deployment bucket is a resource of the stack.
     allow('DeploymentBucket', 's3:*', [

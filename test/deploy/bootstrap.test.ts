@@ -31,6 +31,15 @@ describe('bootstrap template', () => {
       },
     ]);
     expect((elsewhere.Outputs as Json).DeploymentRoleArn.Value).toEqual({ 'Fn::GetAtt': ['DeploymentRole', 'Arn'] });
+    // IAM's limit on a role's inline policies: 10,240 characters (resolved, without whitespace).
+    const resolved = JSON.stringify(role.Properties.Policies[0].PolicyDocument)
+      .replaceAll('{"Ref":"AWS::Partition"}', '"aws"')
+      .replaceAll('{"Ref":"AWS::Region"}', '"eu-west-1"')
+      .replaceAll('{"Ref":"AWS::AccountId"}', '"123456789012"');
+    expect(resolved.length).toBeLessThan(10_240);
+    // The cold store's resources (coldStore=on) are the deployer's too.
+    const sids = role.Properties.Policies[0].PolicyDocument.Statement.map((s: Json) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(['ColdStoreBuckets', 'ColdStoreCatalog', 'ColdStoreDelivery']));
     // Its grants are the stage's resources: no action on "*" but those AWS gives no resource for.
     const star = role.Properties.Policies[0].PolicyDocument.Statement.filter((s: Json) => s.Resource === '*');
     expect(star.map((s: Json) => s.Sid).sort()).toEqual(
