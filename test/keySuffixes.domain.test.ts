@@ -111,7 +111,7 @@ describe('key suffixes: what keys by them', () => {
         const code = readFileSync(f, 'utf8')
           .replace(/\/\*[\s\S]*?\*\//g, '')
           .replace(/(^|[^:])\/\/.*$/gm, '$1');
-        return [...code.matchAll(/#(other|observed-missing|observed|tampered|tamper-trusted)(?![\w-])/g)].map(
+        return [...code.matchAll(/#(other|call|observed-missing|observed|tampered|tamper-trusted)(?![\w-])/g)].map(
           (m) => `${f}: ${m[0]}`,
         );
       });
