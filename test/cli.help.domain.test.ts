@@ -71,9 +71,10 @@ describe('--help', () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
     const env = { AWS_ENDPOINT_URL_DYNAMODB: closed, AWS_ENDPOINT_URL_DYNAMODB_STREAMS: closed };
     const tables = uniqueTables(import.meta.filename);
+    // bin/ecs-events.mjs itself (tsx), not the run's bundle of it: the entry point users run.
     const [tool, timeline] = await Promise.all([
-      runCli(['--help'], tables, env),
-      runCli(['timeline', '--help'], tables, env),
+      runCli(['--help'], tables, env, { realBin: true }),
+      runCli(['timeline', '--help'], tables, env, { realBin: true }),
     ]);
     expect([tool.code, tool.stderr]).toEqual([0, '']);
     expect(tool.stdout).toMatch(/^Usage: ecs-events <command> \[options\]/);
