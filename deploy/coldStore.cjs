@@ -46,7 +46,8 @@ const BUFFER = Object.freeze({ SizeInMBs: 64, IntervalInSeconds: 900 });
 const DATA_PREFIX = 'data/';
 const RAW_TABLE = 'ecs_events_raw';
 const VIEW = 'ecs_events';
-const QUERIES_DIR = join(__dirname, '..', 'sql');
+/** sql/ of the repository: beside deploy/ (a bundle of the CLI has no __dirname: then the working directory's). */
+const queriesDir = () => join(typeof __dirname === 'string' ? join(__dirname, '..') : process.cwd(), 'sql');
 
 const text = (value) => String(value ?? '').trim();
 
@@ -224,10 +225,10 @@ function viewInput(cs, viewSql) {
 
 /** The named queries of sql/, by file name. */
 const namedQueryFiles = () =>
-  readdirSync(QUERIES_DIR)
+  readdirSync(queriesDir())
     .filter((f) => f.endsWith('.sql'))
     .sort()
-    .map((f) => ({ name: f.slice(0, -4), sql: readFileSync(join(QUERIES_DIR, f), 'utf8') }));
+    .map((f) => ({ name: f.slice(0, -4), sql: readFileSync(join(queriesDir(), f), 'utf8') }));
 
 const pascal = (name) => name.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
 

@@ -12,10 +12,20 @@ import { namedQueries } from '../infra/duckdb.js';
 // The cold store's resources as deploy/ renders them (coldStore=on), checked as a template and by
 // cfn-lint (when on the PATH, as CI has it).
 
-const { COLD_STORE_IDS: IDS, COLD_STORE_CONDITION } = coldStore as {
-  COLD_STORE_IDS: Record<string, string>;
-  COLD_STORE_CONDITION: string;
-};
+const IDS = coldStore.COLD_STORE_IDS as Record<string, string> &
+  Record<
+    | 'dataBucket'
+    | 'dataBucketPolicy'
+    | 'resultsBucket'
+    | 'table'
+    | 'view'
+    | 'workgroup'
+    | 'deliveryStream'
+    | 'archiverRole'
+    | 'archiverLogGroup',
+    string
+  >;
+const { COLD_STORE_CONDITION } = coldStore;
 const DEPLOYER = 'arn:aws:iam::111122223333:role/ecs-event-store-dev-deployer';
 // biome-ignore lint/suspicious/noExplicitAny: an untyped CloudFormation template
 type Json = any;
