@@ -271,6 +271,32 @@ describe('joins at query time', () => {
     expect(rows.map((x) => x.eventTime)).toEqual([...rows.map((x) => x.eventTime)].sort());
   });
 
+  it('the history of a task a deployment started shows the UpdateService that started the deployment', async () => {
+    const update = calls['update-service'] as EcsEvent;
+    const deploymentId = (
+      (
+        update.detail.responseElements as { service: { deployments: { id: string; status: string }[] } }
+      ).service.deployments.find((d) => d.status === 'PRIMARY') as { id: string }
+    ).id;
+    const at = Date.parse(update.detail.eventTime as string) + 30_000;
+    const task = stoppedTask('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', at);
+    const detail = {
+      ...task.detail,
+      lastStatus: 'PENDING',
+      desiredStatus: 'RUNNING',
+      version: 1,
+      startedBy: deploymentId,
+      group: 'service:web',
+    };
+    for (const f of ['stopCode', 'stoppedReason', 'stoppedAt', 'containers'])
+      delete (detail as Record<string, unknown>)[f];
+    await pipeline.ingest({ ...task, id: 'started-by-deployment', detail });
+    const rows = jsonItems<{ detailType: string; otherSummary?: string; version: number }>(
+      await cli('history', String(detail.taskArn), '--json'),
+    );
+    expect(rows.map((r) => r.otherSummary ?? r.version)).toEqual(['UpdateService by deploy/gha-deploy-4242', 1]);
+  });
+
   it('timeline --type call lists the calls with who made them; with no --type they sit between the events', async () => {
     const r = await cli('timeline', '--cluster', FIXTURE_CLUSTER, '--since', '3h', '--type', 'call', '--json');
     const rows = jsonItems<{
@@ -314,8 +340,11 @@ describe('joins at query time', () => {
     const rebuilt = await cli('rebuild', '--json');
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     const rows = await scanAll(pipeline.doc, pipeline.tables.taskState);
-    // The only task row is the STOPPED task of the stopped test: no call made one.
-    expect(rows.map((row) => row.taskArn)).toEqual([`${ARN}task/prod/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`]);
+    // The only task rows are the tasks of the tests above, from their task events: no call made one.
+    expect(rows.map((row) => row.taskArn).sort()).toEqual([
+      `${ARN}task/prod/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`,
+      `${ARN}task/prod/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb`,
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CLOCK_SLACK_MS, stoppedBy } from '../domain/apiCalls/joins.js';
-import { parseEcsArn } from '../domain/arn.js';
+import { CLOCK_SLACK_MS, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
+import { isEcsArnOf, parseEcsArn } from '../domain/arn.js';
 import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
 import { detailOf, parseStored, type StoredEvent } from '../domain/audit/storedEvent.js';
@@ -25,7 +25,7 @@ import {
   TimeOrderBuffer,
   toServiceLogEvent,
 } from '../domain/serviceEvents.js';
-import { queryCalls } from '../infra/callQueries.js';
+import { callEntryOf, queryCalls } from '../infra/callQueries.js';
 import { type LogQuery, latestOfDetailType, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import type { PageOptions } from '../infra/paging.js';
 
@@ -130,7 +130,51 @@ export function resourceHistory(
   // The ECS API calls about it (RunTask, StopTask, ExecuteCommand, UpdateService, ...): one more Query.
   const calls = inTimeOrder(queryLog(doc, table, partitionKeyOf(KINDS.apiCall, arn), window));
   const time = (item: LogItem) => item.eventTime;
-  return interleaveByTime(own, interleaveByTime(others, calls, time), time);
+  const history = interleaveByTime(own, interleaveByTime(others, calls, time), time);
+  return isEcsArnOf(arn, 'task') ? withDeploymentCall(doc, table, history) : history;
+}
+
+/**
+ * A task a service deployment started (`startedBy` ecs-svc/..., `group` service:<name>) has no call of
+ * its own: the call that started it is the CreateService or UpdateService that answered with that
+ * deployment (domain/apiCalls/joins.ts deploymentStarter, a named match only, never a guess). Found in
+ * the service's `#call` partition (one more Query) and put into the task's history by time. A task's
+ * history is a few items, so it is read whole first.
+ */
+async function* withDeploymentCall(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  history: AsyncIterable<LogItem>,
+): AsyncGenerator<LogItem> {
+  const items: LogItem[] = [];
+  for await (const item of history) items.push(item);
+  const first = items.find((i) => i.detailType === KINDS.task.detailType);
+  const detail: Record<string, unknown> = first ? detailOf(first) : {};
+  const { startedBy, group, clusterArn } = detail;
+  const cluster = typeof clusterArn === 'string' ? parseEcsArn(clusterArn) : undefined;
+  if (
+    first === undefined ||
+    cluster === undefined ||
+    typeof startedBy !== 'string' ||
+    !startedBy.startsWith('ecs-svc/') ||
+    typeof group !== 'string' ||
+    !group.startsWith('service:')
+  ) {
+    yield* items;
+    return;
+  }
+  const service = `arn:${cluster.partition}:ecs:${cluster.region}:${cluster.account}:service/${cluster.resourceId}/${group.slice('service:'.length)}`;
+  const window = { sinceMs: first.eventTime - DEPLOYMENT_LOOKBACK_MS, untilMs: first.eventTime + CLOCK_SLACK_MS };
+  const found: LogItem[] = [];
+  for await (const item of queryLog(doc, table, partitionKeyOf(KINDS.apiCall, service), window)) found.push(item);
+  const entries = found.map((item) => callEntryOf(item as unknown as Record<string, unknown>, clusterArn as string));
+  const starter = deploymentStarter(entries, startedBy, first.eventTime);
+  const call = starter && !starter.nearest ? found[entries.findIndex((e) => e === starter.call)] : undefined;
+  if (call === undefined) {
+    yield* items;
+    return;
+  }
+  yield* [...items, call].sort((a, b) => a.eventTime - b.eventTime);
 }
 
 /** Instances whose health is read at once (one Query each). */
