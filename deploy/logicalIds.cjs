@@ -47,6 +47,7 @@ const LOGICAL_IDS = Object.freeze({
       iam: 'StoreChangedIamRule',
       sns: 'StoreChangedSnsRule',
       kms: 'StoreChangedKmsRule',
+      s3: 'StoreChangedS3Rule',
     }),
     alarm: 'StoreChangedAlarm',
   }),

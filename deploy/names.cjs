@@ -19,7 +19,17 @@ const MAX_ROLE_NAME = 64;
 const MAX_ARCHIVE_NAME = 48;
 
 /** The services whose CloudTrail calls on the store's resources the self-audit rules match, one rule each. */
-const SELF_AUDITED_SERVICES = Object.freeze(['dynamodb', 'lambda', 'events', 'sqs', 'cloudwatch', 'iam', 'sns', 'kms']);
+const SELF_AUDITED_SERVICES = Object.freeze([
+  'dynamodb',
+  'lambda',
+  'events',
+  'sqs',
+  'cloudwatch',
+  'iam',
+  'sns',
+  'kms',
+  's3',
+]);
 
 /** The functions of serverless.yml, by their key there: each has a function, a role and a log group. */
 const FUNCTIONS = Object.freeze(['ingest', 'projector', 'reconciler']);

@@ -5,7 +5,7 @@ export type FunctionName = 'ingest' | 'projector' | 'reconciler';
 export declare const DEFAULT_SERVICE: string;
 export declare const DEFAULT_STAGE: string;
 export declare const FUNCTIONS: readonly FunctionName[];
-export type SelfAuditedService = 'dynamodb' | 'lambda' | 'events' | 'sqs' | 'cloudwatch' | 'iam' | 'sns' | 'kms';
+export type SelfAuditedService = 'dynamodb' | 'lambda' | 'events' | 'sqs' | 'cloudwatch' | 'iam' | 'sns' | 'kms' | 's3';
 export declare const SELF_AUDITED_SERVICES: readonly SelfAuditedService[];
 
 export interface NamesInput {

@@ -10,6 +10,7 @@
 const { alarmCommon } = require('./alarms.cjs');
 const { getAtt, ref } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
+const { coldStoreSettings } = require('./coldStore.cjs');
 const { FUNCTIONS, SELF_AUDITED_SERVICES } = require('./names.cjs');
 
 const CLOUDFORMATION = 'cloudformation.amazonaws.com';
@@ -21,11 +22,13 @@ const CLOUDFORMATION = 'cloudformation.amazonaws.com';
  */
 function ownResources(settings) {
   const n = settings.names;
-  const functions = FUNCTIONS.map((fn) => n.functions[fn]);
+  // The cold store's (coldStore=on), by its names: matching a function or bucket that is not there is harmless.
+  const cold = coldStoreSettings({ coldStore: 'on' }, n).coldStore;
+  const functions = [...FUNCTIONS.map((fn) => n.functions[fn]), cold.archiverFunction];
   const rules = [n.ingestRule, n.reconcileRule, ...Object.values(n.selfAuditRules)];
   // The deployment role by the name its ARN gives (the bootstrap stack's is `<prefix>-deployer`).
   const deployer = settings.deploymentRoleArn.split('/').pop();
-  const roles = [...Object.values(n.roles), ...(deployer ? [deployer] : [])];
+  const roles = [...Object.values(n.roles), cold.archiverRole, cold.deliveryRole, ...(deployer ? [deployer] : [])];
   const params = (field, values) => ({ requestParameters: { [field]: values } });
   const ofFunctions = functions.map((f) => ({ suffix: `:function:${f}` }));
   const alarmsOfTheStage = [{ prefix: `${n.prefix}-` }];
@@ -57,6 +60,8 @@ function ownResources(settings) {
     iam: [params('roleName', roles)],
     sns: [params('topicArn', [{ suffix: `:${topic}` }]), params('subscriptionArn', [{ wildcard: `*:${topic}:*` }])],
     kms: settings.createAlarmTopic ? [params('keyId', [ref(key), getAtt(key)])] : [],
+    // The cold store's buckets (names CloudFormation makes from the stack's): their policy, versioning, lifecycle.
+    s3: [params('bucketName', [{ prefix: `${n.prefix}-coldstore` }])],
   };
 }
 

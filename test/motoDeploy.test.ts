@@ -197,6 +197,7 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
         'iam',
         'kms',
         'lambda',
+        's3',
         'sns',
         'sqs',
       ]);
@@ -277,6 +278,7 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
         }),
         call('delete-alarm', 'cloudwatch', 'DeleteAlarms', { alarmNames: [`${p}-log-tampered`] }),
         call('edit-trust', 'iam', 'UpdateAssumeRolePolicy', { roleName: `${p}-ingest` }),
+        call('cold-store-policy', 's3', 'DeleteBucketPolicy', { bucketName: `${p}-coldstoredatabucket-1a2b3c4d5e6f` }),
         // Not alarmed: the stack's own update, and other resources.
         call('deploy', 'dynamodb', 'UpdateTable', { tableName: `ECSEventLog-${stage}` }, deployer),
         call('other-table', 'dynamodb', 'UpdateTable', { tableName: 'SomeoneElsesTable' }),
@@ -292,6 +294,7 @@ describe.skipIf(moto.skip)('osls deploy to moto_server', () => {
         for (const m of Messages) seen.add(JSON.parse(m.Body ?? '{}').detail?.probeId);
       }
       expect([...seen].sort()).toEqual([
+        'cold-store-policy',
         'delete-alarm',
         'disable-ingest-rule',
         'edit-trust',

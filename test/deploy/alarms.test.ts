@@ -96,7 +96,7 @@ describe('alarms', () => {
     const R = template.Resources;
     const rules = Object.entries(R).filter(([id]) => /^StoreChanged\w+Rule$/.test(id));
     expect(rules.map(([, r]) => r.Properties.Name).sort()).toEqual(
-      ['cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 'sns', 'sqs'].map(
+      ['cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 's3', 'sns', 'sqs'].map(
         (s) => `ecs-event-store-dev-store-changed-${s}`,
       ),
     );
