@@ -263,6 +263,8 @@ function storeScp({ service, stage }) {
   const notTheDeployer = { ArnNotLike: { 'aws:PrincipalArn': deployer } };
   const logTable = `arn:*:dynamodb:*:*:table/${names.tables.eventLog}`;
   const fnRoles = ['ingest', 'projector', 'reconciler'].map((fn) => `arn:*:iam::*:role/${names.roles[fn]}`);
+  const cold = coldStoreSettings({ coldStore: 'on' }, names).coldStore;
+  const coldRoles = [cold.archiverRole, cold.deliveryRole].map((role) => `arn:*:iam::*:role/${role}`);
   const deny = (Sid, Action, Resource, Condition) => ({
     Sid,
     Effect: 'Deny',
@@ -320,6 +322,13 @@ function storeScp({ service, stage }) {
         ],
         notTheDeployer,
       ),
+      // The cold store's history bucket (coldStore): the root can always delete a bucket's policy too.
+      deny(
+        'ColdStoreBucket',
+        ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning'],
+        `arn:*:s3:::${p}-coldstore*`,
+        notTheDeployer,
+      ),
       deny('ProjectorMapping', ['lambda:UpdateEventSourceMapping', 'lambda:DeleteEventSourceMapping'], '*', {
         ...notTheDeployer,
         ArnLike: { 'lambda:FunctionArn': `arn:*:lambda:*:*:function:${names.functions.projector}` },
@@ -328,18 +337,18 @@ function storeScp({ service, stage }) {
         ...notTheDeployer,
         'ForAnyValue:StringEquals': { 'kms:ResourceAliases': names.alarmTopicKeyAlias },
       }),
-      deny('StoreRoles', roleChanges, fnRoles, notTheDeployer),
+      deny('StoreRoles', roleChanges, [...fnRoles, ...coldRoles], notTheDeployer),
       deny('DeploymentRole', roleChanges, `arn:*:iam::*:role/${names.deploymentRole}`),
       // Lambda (a service principal, which no SCP binds) assumes the function roles, CloudFormation the deployer.
       deny('NobodyAssumesTheStoreRoles', 'sts:AssumeRole', [...fnRoles, deployer]),
       // Only the log's writes: Lambda's own calls with the role outside the function (the stream
-      // mapping's reads, the on-failure destinations) carry no lambda:SourceFunctionArn.
-      ...['ingest', 'projector', 'reconciler'].map((fn) =>
-        deny(`${fn[0].toUpperCase()}${fn.slice(1)}AppendsOnlyFromItsFunction`, 'dynamodb:PutItem', logTable, {
-          ArnLike: { 'aws:PrincipalArn': `arn:*:iam::*:role/${names.roles[fn]}` },
-          ArnNotLike: { 'lambda:SourceFunctionArn': `arn:*:lambda:*:*:function:${names.functions[fn]}` },
-        }),
-      ),
+      // mapping's reads, the on-failure destinations) carry no lambda:SourceFunctionArn. One statement
+      // for the three (an SCP holds 5,120 characters): a role's credentials append only from inside
+      // one of the store's functions, whose code only the deployment role may change (DetectionPath).
+      deny('AppendOnlyFromTheFunctions', 'dynamodb:PutItem', logTable, {
+        ArnLike: { 'aws:PrincipalArn': fnRoles },
+        ArnNotLike: { 'lambda:SourceFunctionArn': `arn:*:lambda:*:*:function:${p}-*` },
+      }),
     ],
   };
 }

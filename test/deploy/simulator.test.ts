@@ -416,7 +416,9 @@ describe('IAM simulator over the packaged template', () => {
   it('the shipped SCP, as a policy document: closes the root, the trust-policy edit, credentials used outside their function, the detection path', async () => {
     const P = principals(custom);
     const scp = bootstrap.storeScp({ stage: STAGE });
+    // An SCP holds 5,120 characters: so does the longest stage's (16 characters).
     expect(JSON.stringify(scp).length).toBeLessThanOrEqual(5120);
+    expect(JSON.stringify(bootstrap.storeScp({ stage: 'a'.repeat(16) })).length).toBeLessThanOrEqual(5120);
     const root: Principal = {
       label: 'account root',
       arn: `arn:aws:iam::${ACCOUNT}:root`,
@@ -488,10 +490,10 @@ describe('IAM simulator over the packaged template', () => {
         principal: P.ingest,
         action: 'dynamodb:PutItem',
         resource: LOG,
-        context: { ...plainKey, 'lambda:SourceFunctionArn': projectorFunction },
+        context: { ...plainKey, 'lambda:SourceFunctionArn': `arn:aws:lambda:${REGION}:${ACCOUNT}:function:other-app` },
         expected: 'Denied',
         withoutScp: 'Allowed',
-        why: 'in another function',
+        why: "in a function that is not the store's",
         policy: logPolicy(custom),
       },
       {
