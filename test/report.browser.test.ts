@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../bench/lifecycleReport.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
@@ -323,19 +323,26 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
 
   it("marks each API call: on its task's row or on the calls lane; hovering one shows who did what, to what, and why", async () => {
     const { page, errors } = await open(reportFile);
+    // A mark is a vertical line (no width to Playwright's actionability checks): the pointer goes to its middle.
+    const hover = async (mark: Locator) => {
+      await mark.scrollIntoViewIfNeeded();
+      const b = await mark.boundingBox();
+      if (!b) throw new Error('a call mark has no box');
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    };
     // One mark per call item of the window (a call about two tasks is filed, and drawn, under each).
     const items = (await scanAll(pipeline.doc, pipeline.tables.eventLog)).filter(
       (i) => String(i.arn).endsWith('#call') && Number(i.eventTime) >= SINCE && Number(i.eventTime) < UNTIL,
     );
     expect(items.length).toBeGreaterThan(20);
-    const marks = page.locator('rect.call');
+    const marks = page.locator('#chart .call');
     expect(await marks.count()).toBe(items.length);
     expect(await page.textContent('.legend')).toContain('API call failed');
     const tip = page.locator('#tip');
 
     // The StopTask of a workload task: on that task's bar, where the call's time is.
     const taskArn = String((stopCall.detail.responseElements as { task: { taskArn: string } }).task.taskArn);
-    const mark = page.locator(`rect.call[data-resource-arn="${taskArn}"]`);
+    const mark = page.locator(`#chart .call[data-resource-arn="${taskArn}"]`);
     expect(await mark.count()).toBe(1);
     const bar = await page.locator(`[data-task-arn="${taskArn}"]`).boundingBox();
     const box = await mark.boundingBox();
@@ -344,7 +351,7 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     expect(box.y + box.height / 2).toBeLessThan(bar.y + bar.height);
     expect(box.x + box.width / 2).toBeGreaterThan(bar.x);
     expect(box.x + box.width / 2).toBeLessThan(bar.x + bar.width);
-    await mark.hover();
+    await hover(mark);
     await expect.poll(() => tip.textContent()).toContain('StopTask by');
     const text = (await tip.textContent()) ?? '';
     expect(text).toContain('StopTask by AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@example.com');
@@ -353,16 +360,24 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     expect(text).toContain(String(stopCall.detail.eventTime).replace('Z', '.000Z'));
 
     // A denied RunTask names no task: on the calls lane, with its error.
-    const denied = page.locator('rect.call.call-err');
+    const denied = page.locator('#chart .call-err');
     expect(await denied.count()).toBe(1);
     expect(await denied.getAttribute('data-resource-arn')).toBe(FIXTURE_CLUSTER);
-    await denied.hover();
+    await hover(denied);
     await expect.poll(() => tip.textContent()).toContain('RunTask by ci-readonly/gha-pr-1337');
     expect(await tip.textContent()).toContain('AccessDenied');
     // The drain of an instance, with the status its request asked for (read from the call's item).
-    await page.locator('rect.call[data-action="UpdateContainerInstancesState"]').hover();
+    await hover(page.locator('#chart .call[data-action="UpdateContainerInstancesState"]'));
     await expect.poll(() => tip.textContent()).toContain('UpdateContainerInstancesState by');
     expect(await tip.textContent()).toMatch(/statusDRAINING/);
+
+    // A mark keeps its width at any zoom (its stroke does not scale with the plot).
+    const width = async () => (await page.locator('#chart .call-err').boundingBox())?.width ?? 0;
+    const before = await page.getAttribute('#plot', 'transform');
+    await page.click('[data-zoom="in"]');
+    await expect.poll(() => page.getAttribute('#plot', 'transform')).not.toBe(before);
+    expect(await width()).toBeLessThan(8);
+    await page.click('[data-zoom="reset"]');
 
     // The task's own details list its calls too (keyboard users reach them there).
     await page.focus(`[data-task-arn="${taskArn}"]`);
@@ -459,7 +474,7 @@ describe.skipIf(!haveChromium && !underCi)('ecs-events report in headless Chromi
     expect(new Set(arns)).toEqual(new Set(oracleTasks(events, clusterArn, 'api').keys()));
     expect(await page.title()).toContain('prod / api');
     // Calls of other services and of their tasks are left out; the cluster's stay.
-    const calls = await page.$$eval('rect.call', (els) => els.map((el) => el.getAttribute('data-resource-arn')));
+    const calls = await page.$$eval('#chart .call', (els) => els.map((el) => el.getAttribute('data-resource-arn')));
     expect(calls).toContain(FIXTURE_CLUSTER);
     const services = calls.filter((a) => /:service\//.test(String(a)));
     expect(services.length).toBeGreaterThan(0);

@@ -10,6 +10,7 @@ import type { Command } from '../command.js';
 import { LOG, LOG_CALLS, LOG_TIMELINE, STATE, STATE_BY_CLUSTER } from '../iamTargets.js';
 import { parseServiceFilter, SERVICE_FILTER_OPTION } from '../report/args.js';
 import { renderReportHtml } from '../report/html.js';
+import { callsOfReport } from '../report/payload.js';
 
 /** `ecs-report-prod-20261102T1400Z.html`: the cluster and the start of the window. */
 const defaultFile = (clusterArn: string, sinceMs: number): string =>
@@ -64,10 +65,11 @@ and opens from disk in any current browser. Prints the file's path. See docs/rep
         process.stdout.write(html);
         return 0;
       }
+      const shownCalls = new Set(callsOfReport(report, calls.calls).map((c) => c.eventId)).size;
       const file = resolve(typeof values.out === 'string' ? values.out : defaultFile(clusterArn, window.sinceMs));
       writeFileSync(file, html);
       process.stderr.write(
-        `${report.tasks.length} task(s), ${report.deployments.length} deployment(s), ${report.instances.length} container instance(s); ${Math.round(Buffer.byteLength(html) / 1024)} KiB\n`,
+        `${report.tasks.length} task(s), ${report.deployments.length} deployment(s), ${report.instances.length} container instance(s), ${shownCalls} API call(s); ${Math.round(Buffer.byteLength(html) / 1024)} KiB\n`,
       );
       process.stdout.write(`${file}\n`);
       return 0;

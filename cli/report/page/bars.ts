@@ -1,11 +1,11 @@
-import { healthClass, instanceClass, stateClass } from '../shared/classes.js';
+import { callClass, healthClass, instanceClass, stateClass } from '../shared/classes.js';
 import { type Html, html } from '../shared/markup.js';
 import type { Report, Task } from './data.js';
-import { BAR, GUTTER, ILANE, secs } from './geometry.js';
+import { BAR, GUTTER, ILANE, LANE, secs } from './geometry.js';
 import type { Layout } from './layout.js';
 
 /**
- * The drawing made once: the labels, and the task bars and instance spans in seconds from `since`
+ * The drawing made once: the labels, and the task bars, instance spans and call marks in seconds from `since`
  * inside `#plot`, whose transform is the zoom (so a zoom or a pan changes one attribute, not 10,000
  * bars). `#under` (grid) and `#over` (window edges, deployments) are redrawn at each view change.
  */
@@ -44,6 +44,21 @@ function instanceLane(report: Report, layout: Layout, i: number): Html {
   ]}</g>`;
 }
 
+/**
+ * The API calls: a vertical line at the call's time on its task's row, or on the calls lane, drawn
+ * once in `#plot` like the bars; its stroke does not scale (page.css), so a mark keeps its width at
+ * any zoom and a zoom step redraws nothing for it.
+ */
+function callMarks(report: Report, layout: Layout): Html[] {
+  return report.calls.map((c, i) => {
+    const task = c.task >= 0 ? report.tasks[c.task] : undefined;
+    const top = task ? layout.taskY(task) - 1 : (layout.callsY ?? 0) + 2;
+    const bottom = task ? top + LANE : top + ILANE - 6;
+    const x = secs(c.at);
+    return html`<line class="${callClass(c.errorCode !== undefined)}" data-i="${i}" data-action="${c.action}" data-resource-arn="${c.resource}" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/>`;
+  });
+}
+
 export function staticMarkup(report: Report, layout: Layout): Html {
   const labels = layout.labels.map(
     ({ cls, text, y }) =>
@@ -51,5 +66,5 @@ export function staticMarkup(report: Report, layout: Layout): Html {
   );
   const instances = report.data.inst.map((_, i) => instanceLane(report, layout, i));
   const tasks = report.tasks.map((t, i) => taskBar(report, layout, t, i));
-  return html`<g class="labels">${labels}</g><svg id="vp" x="${GUTTER}" y="0" height="${layout.height}" overflow="hidden"><g id="under"></g><g id="plot"><g id="inst-bars">${instances}</g><g id="task-bars">${tasks}</g></g><g id="over"></g><rect id="ring" class="ring" hidden width="0" height="0"/></svg>`;
+  return html`<g class="labels">${labels}</g><svg id="vp" x="${GUTTER}" y="0" height="${layout.height}" overflow="hidden"><g id="under"></g><g id="plot"><g id="inst-bars">${instances}</g><g id="task-bars">${tasks}</g><g id="call-marks">${callMarks(report, layout)}</g></g><g id="over"></g><rect id="ring" class="ring" hidden width="0" height="0"/></svg>`;
 }

@@ -1,28 +1,9 @@
-import { callClass, deploymentClass } from '../shared/classes.js';
+import { deploymentClass } from '../shared/classes.js';
 import { type Html, html } from '../shared/markup.js';
 import type { Report } from './data.js';
-import { BAR, DLANE, ILANE } from './geometry.js';
+import { DLANE } from './geometry.js';
 import type { Layout } from './layout.js';
 import type { View } from './view.js';
-
-/** A call mark's width (px): narrow enough to tell calls a few seconds apart at a close zoom. */
-const CALL_W = 5;
-
-/** The API calls in view: a mark on its task's row, or on the calls lane. */
-function callMarks(report: Report, layout: Layout, view: View): Html[] {
-  const marks: Html[] = [];
-  report.calls.forEach((c, i) => {
-    const x = view.xOf(c.at);
-    if (x < -CALL_W || x > view.plotW + CALL_W) return;
-    const task = c.task >= 0 ? report.tasks[c.task] : undefined;
-    const y = task ? layout.taskY(task) - 2 : (layout.callsY ?? 0) + 1;
-    const h = task ? BAR + 4 : ILANE - 6;
-    marks.push(
-      html`<rect class="${callClass(c.errorCode !== undefined)}" data-i="${i}" data-action="${c.action}" data-resource-arn="${c.resource}" x="${x - CALL_W / 2}" y="${y}" width="${CALL_W}" height="${h}" rx="1"/>`,
-    );
-  });
-  return marks;
-}
 
 /** About how wide a label's character is (px), to tell whether a deployment's label fits. */
 const CHAR_PX = 6.2;
@@ -31,7 +12,7 @@ const CHAR_PX = 6.2;
  * What `#over` shows at the current view, in pixels (not scaled with the plot, so markers keep
  * their shape at any zoom): the window's edges and each deployment run, a diamond at its start,
  * a bar to its end, a dashed line down through the task rows, and its label when it fits before
- * the service's next run; and the API calls.
+ * the service's next run.
  */
 export function overlayMarkup(report: Report, layout: Layout, view: View): Html {
   const edges = [0, report.span]
@@ -48,5 +29,5 @@ export function overlayMarkup(report: Report, layout: Layout, view: View): Html 
     const room = (next === null ? view.plotW : view.xOf(next)) - (a + w + 4);
     return html`<line class="dep-line ${cls}" x1="${a}" x2="${a}" y1="${layout.tasksTop}" y2="${layout.height}"/><g class="dep ${cls}" data-deployment-id="${d.id}" data-outcome="${d.o}" data-i="${i}" tabindex="0"><rect class="${cls}" x="${a}" y="${y + 4}" width="${w}" height="${DLANE - 8}" rx="2"/><path class="${cls}" d="M${a} ${y + 1}l5 5-5 5-5-5z"/>${room > label.length * CHAR_PX && html`<text x="${a + w + 4}" y="${y + 14}">${label}</text>`}</g>`;
   });
-  return html`${edges}${deployments}${callMarks(report, layout, view)}`;
+  return html`${edges}${deployments}`;
 }
