@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { TestProject } from 'vitest/node';
@@ -13,7 +13,8 @@ const BIN = join(root, 'bin', 'ecs-events.mjs');
  * test's `ecs-events` process starts in ~0.2 s instead of ~0.6–1 s (tsx compiles every source file on
  * every spawn). Three differences from the binary, none in behaviour:
  * - `tsx/esm/api` is a stub: the sources are compiled here, once.
- * - `import.meta.url` in our sources is each file's own URL, so what they read next to themselves
+ * - `import.meta.url` (and `import.meta.dirname`/`filename`, `__dirname`/`__filename` in CommonJS) in our
+ *   sources is each file's own, so what they read next to themselves
  *   (the report's page assets, the member template, the samples) is found as from the binary.
  * - Packages that find files of their own on disk (DynamoDB Local's jar, Chromium's driver, esbuild's
  *   binary) stay external, so `outfile` must sit inside the repository for Node to find them.
@@ -48,9 +49,17 @@ export async function buildCliBundle(outfile: string): Promise<void> {
           build.onLoad({ filter: /\.(ts|mts|cts|js|mjs|cjs)$/ }, (args) => {
             if (args.path.includes('/node_modules/')) return undefined;
             const source = readFileSync(args.path, 'utf8');
-            if (!source.includes('import.meta.url')) return undefined;
+            const own: Record<string, string> = {
+              'import.meta.url': pathToFileURL(args.path).href,
+              'import.meta.dirname': dirname(args.path),
+              'import.meta.filename': args.path,
+              __dirname: dirname(args.path),
+              __filename: args.path,
+            };
+            const where = /\bimport\.meta\.(url|dirname|filename)\b|(?<![.\w$])__(dirname|filename)\b/g;
+            if (!where.test(source)) return undefined;
             return {
-              contents: source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+              contents: source.replace(where, (name) => JSON.stringify(own[name])),
               loader: /\.[mc]?ts$/.test(args.path) ? 'ts' : 'js',
             };
           });
