@@ -280,7 +280,7 @@ describe('joins at query time', () => {
     ).id;
     const at = Date.parse(update.detail.eventTime as string) + 30_000;
     const task = stoppedTask('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', at);
-    const detail = {
+    const detail: Record<string, unknown> = {
       ...task.detail,
       lastStatus: 'PENDING',
       desiredStatus: 'RUNNING',
@@ -288,8 +288,7 @@ describe('joins at query time', () => {
       startedBy: deploymentId,
       group: 'service:web',
     };
-    for (const f of ['stopCode', 'stoppedReason', 'stoppedAt', 'containers'])
-      delete (detail as Record<string, unknown>)[f];
+    for (const f of ['stopCode', 'stoppedReason', 'stoppedAt', 'containers']) delete detail[f];
     await pipeline.ingest({ ...task, id: 'started-by-deployment', detail });
     const rows = jsonItems<{ detailType: string; otherSummary?: string; version: number }>(
       await cli('history', String(detail.taskArn), '--json'),

@@ -1,5 +1,6 @@
 import { parseEcsArn } from '../../domain/arn.js';
 import { type HistoryRow, historyRow, isAsideRow } from '../../domain/audit/history.js';
+import { ARN_FORMS, type KeyedResourceType } from '../../domain/kinds.js';
 import { toIso } from '../../domain/time.js';
 import { resourceHistory } from '../../usecases/audit.js';
 import { EVENT_TIME_OPTIONS, parseArnArg, parseInteger, parseWindow, TIME_NOTE } from '../args.js';
@@ -9,8 +10,8 @@ import { listingCommand } from '../listing.js';
 import type { OptionTable } from '../options.js';
 import { mapItems, type View } from '../output.js';
 
-/** The ARN types whose log history can be listed. */
-export const LOG_ARN_TYPES = ['task', 'container-instance', 'service'] as const;
+/** The ARN types whose log history can be listed: the resource types the log's kinds are keyed by (domain/kinds.ts). */
+export const LOG_ARN_TYPES = Object.keys(ARN_FORMS) as KeyedResourceType[];
 
 /** What `history` and `changes` share: one ARN, a time window and a version range over it. */
 export const RANGE = {

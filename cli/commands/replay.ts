@@ -65,10 +65,8 @@ store's account. Runbook: docs/operations.md "Replay from the archive".`,
   ],
   async run({ values }) {
     const { sinceMs, untilMs } = parseClosedWindow(values);
-    const stage = String(values.stage);
-    if (!/^[A-Za-z0-9-]{1,16}$/.test(stage))
-      throw new UsageError(`--stage must be a stage name, got ${JSON.stringify(stage)}`);
-    const names = deployedNames(stage);
+    // The deploy's own naming function checks the stage, in the deploy's words (a usage error).
+    const names = deployedNames(String(values.stage));
     const name = (values.name as string | undefined) ?? replayName(sinceMs, randomBytes(3).toString('hex'));
     if (!isReplayName(name))
       throw new UsageError(`--name must be 1 to 64 of . - _ letters and digits, got ${JSON.stringify(name)}`);
