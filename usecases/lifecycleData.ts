@@ -183,10 +183,10 @@ export async function readReportCalls(
 ): Promise<{ calls: ReportCall[]; reasonsSkipped: number }> {
   const entries = await queryCalls(doc, tables.eventLog, clusterArn, window, { pageSize: options.pageSize });
   const wanted = new Map<string, CallEntry>();
-  let asking = 0;
+  const asking = new Set<string>();
   for (const c of entries) {
-    if (!REASON_ACTIONS.has(c.action) || wanted.has(c.eventId)) continue;
-    asking++;
+    if (!REASON_ACTIONS.has(c.action) || asking.has(c.eventId)) continue;
+    asking.add(c.eventId);
     if (wanted.size < REASON_READS) wanted.set(c.eventId, c);
   }
   const reasons = new Map<string, string>();
@@ -206,5 +206,5 @@ export async function readReportCalls(
     const reason = reasons.get(c.eventId);
     return reason === undefined ? c : { ...c, reason };
   });
-  return { calls, reasonsSkipped: asking - wanted.size };
+  return { calls, reasonsSkipped: asking.size - wanted.size };
 }
