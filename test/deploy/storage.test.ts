@@ -55,6 +55,7 @@ describe('tables', () => {
     });
     expect(table(template, 'eventLog').Properties.GlobalSecondaryIndexes.map((i: Json) => i.IndexName)).toEqual([
       'byClusterTime',
+      'byClusterCalls',
     ]);
     expect(Object.values(R).filter((r) => r.Type === 'AWS::DynamoDB::Table')).toHaveLength(3);
   });

@@ -3,6 +3,7 @@
 // schedule, retries, clusters and role.
 import { beforeAll, describe, expect, it } from 'vitest';
 import cfn from '../../deploy/cloudformation.cjs';
+import { CALL_ACTION_NAMES } from '../../domain/apiCalls/actions.js';
 import { ECS_DETAIL_TYPE_PREFIX, EVENT_DETAIL_TYPE_NAMES, KINDS as KIND_TABLE } from '../../domain/kinds.js';
 import { loadSamples } from '../../sim/samples.js';
 import {
@@ -38,24 +39,31 @@ describe('ingest wiring', () => {
   const rule = () => patternRules()[0] as Resource;
 
   /** EventBridge matching of the two forms the rule uses: a list of exact strings and `{ prefix }`. */
+  /** EventBridge's matching, for what the pattern uses: `$or`, nested fields, exact strings and `prefix`. */
   const matches = (pattern: Json, event: Json): boolean =>
-    Object.entries(pattern).every(([field, allowed]) =>
-      (allowed as Json[]).some((a) =>
+    Object.entries(pattern).every(([field, allowed]) => {
+      if (field === '$or') return (allowed as Json[]).some((branch) => matches(branch, event));
+      if (!Array.isArray(allowed)) return typeof event[field] === 'object' && matches(allowed, event[field] ?? {});
+      return (allowed as Json[]).some((a) =>
         typeof a === 'string'
           ? event[field] === a
           : typeof event[field] === 'string' && event[field].startsWith(a.prefix),
-      ),
-    );
+      );
+    });
 
-  it('routes source aws.ecs and every detail-type that starts with "ECS ", and CloudTrail\'s API calls not', () => {
+  it('routes source aws.ecs and every detail-type that starts with "ECS ", and the ECS write calls CloudTrail records, nothing else', () => {
     expect(patternRules()).toHaveLength(1);
     const pattern = rule().Properties.EventPattern;
-    expect(pattern).toEqual({ source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] });
+    expect(pattern).toEqual(cfn.ECS_EVENT_PATTERN);
+    const [events, calls] = pattern.$or;
+    expect(events).toEqual({ source: ['aws.ecs'], 'detail-type': [{ prefix: 'ECS ' }] });
+    expect(calls.detail.eventName).toEqual(CALL_ACTION_NAMES);
     expect(rule().Properties).toMatchObject({ Name: 'ecs-event-store-dev-ecs-events', State: 'ENABLED' });
     // The prefix is the one the code keeps (domain/kinds.ts): what the rule routes, ingest logs.
-    expect(pattern['detail-type'][0].prefix).toBe(ECS_DETAIL_TYPE_PREFIX);
+    expect(events['detail-type'][0].prefix).toBe(ECS_DETAIL_TYPE_PREFIX);
     const types = [
-      ...EVENT_DETAIL_TYPE_NAMES,
+      // The calls' detail-type is routed only with their source, action and eventSource (below).
+      ...EVENT_DETAIL_TYPE_NAMES.filter((t) => t !== KIND_TABLE.apiCall.detailType),
       ...Object.values(KIND_TABLE.other.named),
       ...[...loadSamples().values()].map((e) => (e as Json)['detail-type']),
       'ECS Something New',
@@ -68,6 +76,16 @@ describe('ingest wiring', () => {
     ]) {
       expect(matches(pattern, { source, 'detail-type': type }), `${source} ${type}`).toBe(false);
     }
+    const call = (eventSource: string, eventName: string, source = 'aws.ecs') => ({
+      source,
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: { eventSource, eventName },
+    });
+    for (const name of CALL_ACTION_NAMES) expect(matches(pattern, call('ecs.amazonaws.com', name)), name).toBe(true);
+    expect(matches(pattern, call('ecs.amazonaws.com', 'DescribeTasks'))).toBe(false);
+    expect(matches(pattern, call('ecs.amazonaws.com', 'PutAccountSetting'))).toBe(false);
+    expect(matches(pattern, call('ec2.amazonaws.com', 'RunTask'))).toBe(false);
+    expect(matches(pattern, call('ecs.amazonaws.com', 'RunTask', 'aws.ec2'))).toBe(false);
   });
 
   it('gives the rule target bounded retries and its own dead-letter queue, which only that rule may use', () => {
