@@ -94,7 +94,7 @@ describe('parseEvent: refusals name the field and the rule', () => {
       /detail-type must be one of .* or another ECS type \(starting "ECS "\), got "AWS Service Event via CloudTrail"/,
     ],
     [
-      'a task event under the API calls\' detail-type (no CloudTrail record)',
+      "a task event under the API calls' detail-type (no CloudTrail record)",
       () => ({ ...task(), 'detail-type': 'AWS API Call via CloudTrail' }),
       'CALL_SOURCE_UNSUPPORTED',
       /detail.eventSource must be "ecs.amazonaws.com", got undefined/,

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CLOCK_SLACK_MS, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
+import { CLOCK_SLACK_MS, type CallEntry, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
 import { isEcsArnOf, parseEcsArn } from '../domain/arn.js';
 import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
@@ -167,9 +167,11 @@ async function* withDeploymentCall(
   const window = { sinceMs: first.eventTime - DEPLOYMENT_LOOKBACK_MS, untilMs: first.eventTime + CLOCK_SLACK_MS };
   const found: LogItem[] = [];
   for await (const item of queryLog(doc, table, partitionKeyOf(KINDS.apiCall, service), window)) found.push(item);
-  const entries = found.map((item) => callEntryOf(item as unknown as Record<string, unknown>, clusterArn as string));
+  const entries: CallEntry[] = found.map((item) =>
+    callEntryOf(item as unknown as Record<string, unknown>, clusterArn as string),
+  );
   const starter = deploymentStarter(entries, startedBy, first.eventTime);
-  const call = starter && !starter.nearest ? found[entries.findIndex((e) => e === starter.call)] : undefined;
+  const call = starter && !starter.nearest ? found[entries.indexOf(starter.call)] : undefined;
   if (call === undefined) {
     yield* items;
     return;
