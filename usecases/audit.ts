@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CLOCK_SLACK_MS, type CallEntry, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
+import { type CallEntry, CLOCK_SLACK_MS, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
 import { isEcsArnOf, parseEcsArn } from '../domain/arn.js';
 import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
