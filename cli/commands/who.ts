@@ -8,7 +8,7 @@ import {
 import { parseEcsArn } from '../../domain/arn.js';
 import { toIso } from '../../domain/time.js';
 import { queryCalls } from '../../infra/callQueries.js';
-import { parseWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
+import { parseClosedWindow, TIME_NOTE, WINDOW_OPTIONS } from '../args.js';
 import { CLUSTER_SCOPE_OPTIONS, describeClusters, isSingleCluster, parseClusterScope } from '../clusterScope.js';
 import { UsageError } from '../command.js';
 import { LOG_CALLS } from '../iamTargets.js';
@@ -89,11 +89,9 @@ Read from the calls index: one Query per cluster and UTC day, no item fetched.`,
   },
   notes: [TIME_NOTE],
   parse: ({ values }) => {
-    const window = parseWindow(values, { sinceRequired: true, untilDefaultsToNow: true });
     return {
       scope: parseClusterScope(values),
-      sinceMs: window.sinceMs as number,
-      untilMs: window.untilMs as number,
+      ...parseClosedWindow(values),
       service: parseServiceName(values.service),
       principal: values.principal as string | undefined,
       action: parseAction(values.action),
