@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { archiveRowOf, stagedLine } from '../domain/archive/row.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
+import { startupLatency } from '../domain/lifecycle/report.js';
 import { createDocumentClient } from '../infra/client.js';
 import { ArchiveDb } from '../infra/duckdb.js';
 import { createTables } from '../infra/tableAdmin.js';
@@ -18,6 +20,7 @@ import { seededRandom } from '../sim/random.js';
 import { loadSamples } from '../sim/samples.js';
 import { appendToLog } from '../test/support/rebuildFixtures.js';
 import { exportLog } from '../usecases/export.js';
+import { readLifecycleInput } from '../usecases/lifecycleData.js';
 
 export async function sqlHistoryBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { events: { type: 'string', default: '100000' } } });
@@ -59,6 +62,18 @@ export async function sqlHistoryBench(argv: string[]): Promise<number> {
     await appendToLog(doc, tables.eventLog, events);
     process.stderr.write(`loaded ${events.length} events in ${((Date.now() - loadStart) / 1000).toFixed(0)} s\n`);
     const report = await exportLog({ doc, eventLog: tables.eventLog, out, segments: 4 });
+    // The same rows without DynamoDB: what the scan's own work costs (decode, row, staged line).
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const sample = (await doc.send(new ScanCommand({ TableName: tables.eventLog, Limit: 5000 }))).Items ?? [];
+    const r0 = performance.now();
+    let bytes = 0;
+    for (let round = 0; round < 4; round++)
+      for (const item of sample) {
+        const o = archiveRowOf(item);
+        if (o.type === 'row') bytes += stagedLine(o.row).length;
+      }
+    const rowsPerSecond = Math.round((4 * sample.length) / ((performance.now() - r0) / 1000));
+    void bytes;
     const db = await ArchiveDb.open(out);
     const t0 = performance.now();
     const p95 = await db.query(`WITH t AS (
@@ -72,6 +87,18 @@ export async function sqlHistoryBench(argv: string[]): Promise<number> {
         WHERE created_at IS NOT NULL AND started_at IS NOT NULL)
       SELECT cluster, service, min(CASE WHEN r >= ceil(95 * n / 100e0) THEN ms END) AS p95 FROM t GROUP BY ALL`);
     const p95Seconds = (performance.now() - t0) / 1000;
+    // The same answer through the DynamoDB path: `stats` (its reader and its function) for each cluster.
+    const clusters = (await db.query('SELECT DISTINCT cluster FROM ecs_events WHERE cluster IS NOT NULL')).rows.map(
+      (r) => r.cluster as string,
+    );
+    const window = { sinceMs: startMs, untilMs: Date.now() };
+    const s0 = performance.now();
+    let statsRows = 0;
+    for (const clusterArn of clusters) {
+      const input = await readLifecycleInput(doc, tables, clusterArn, window, { tasksOnly: true });
+      statsRows += startupLatency(input.tasks, { clusterArn, window }).length;
+    }
+    const statsSeconds = (performance.now() - s0) / 1000;
     // Bytes Athena would read: the compressed column chunks of the columns a query names, in the days it reads.
     const cols =
       "('kind','resource','version','cluster','service','created_at','started_at','arn','ingested_at','event_id')";
@@ -93,6 +120,10 @@ export async function sqlHistoryBench(argv: string[]): Promise<number> {
       days: report.days,
       p95Services: p95.rows.length,
       p95DuckDbSeconds: Math.round(p95Seconds * 1000) / 1000,
+      statsDynamoDbSeconds: Math.round(statsSeconds * 1000) / 1000,
+      statsRows,
+      clusters: clusters.length,
+      rowsPerSecondWithoutDynamoDb: rowsPerSecond,
       largestDayShareOfTable: Math.round((oneDay / all) * 10000) / 10000,
       awsSamples: samples,
     };
