@@ -22,7 +22,7 @@ const ARCHIVE_COLUMNS = Object.freeze([
   {
     name: 'arn',
     type: 'string',
-    about: 'the log partition key: the resource ARN and its key suffix (#other, #call, ...)',
+    about: 'the log partition key: the resource ARN and its key suffix (domain/keySuffixes.cjs)',
   },
   { name: 'version', type: 'bigint', about: 'the log sort key: detail.version, or the derived version' },
   { name: 'kind', type: 'string', about: 'the kind of domain/kinds.ts (task, instance, deployment, ..., apiCall)' },
