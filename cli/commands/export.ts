@@ -11,7 +11,7 @@ import { TARGET_OPTIONS } from '../targets.js';
 /** Exit code of an export stopped by Ctrl-C or SIGTERM (128 + SIGINT), resumable with --resume. */
 const INTERRUPTED = 130;
 
-function printReport(r: ExportReport): void {
+function printReport(r: ExportReport, s3Url?: string): void {
   const state = r.interrupted ? ' (interrupted: rerun with --resume)' : '';
   process.stdout.write(`\nexport ${r.eventLog} → ${r.out}${state}\n\n`);
   process.stdout.write(
@@ -33,7 +33,10 @@ function printReport(r: ExportReport): void {
     ),
   );
   for (const e of r.examples) process.stdout.write(`unreadable: ${e}\n`);
-  if (r.complete) process.stdout.write(`\nQuery it: ecs-events sql --dir ${r.out} "SELECT count(*) FROM ecs_events"\n`);
+  if (r.complete && s3Url)
+    process.stdout.write(`\n${r.files.length} file(s) put under ${s3Url}: query them with ecs-events sql --athena\n`);
+  else if (r.complete)
+    process.stdout.write(`\nQuery it: ecs-events sql --dir ${r.out} "SELECT count(*) FROM ecs_events"\n`);
 }
 
 const command: Command = {
@@ -99,7 +102,7 @@ local archiver's files (live-*.parquet) stay, and the view ecs_events keeps one 
         }),
       );
       if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else printReport(report);
+      else printReport(report, typeof values.s3 === 'string' ? values.s3 : undefined);
       if (!report.complete)
         process.stderr.write(
           `Export not complete; its checkpoint is in ${exportWorkDir(report.out)}: rerun with --resume.\n`,
