@@ -214,6 +214,21 @@ describe('projector wiring', () => {
   });
 });
 
+describe('archiver wiring (the cold store, docs/sql.md)', () => {
+  it('reads the log stream as its second reader, with partial-batch responses, disabled while coldStore is off', () => {
+    const mapping = R.ArchiverEventSourceMappingDynamodbEventLogTable?.Properties;
+    expect(mapping).toMatchObject({
+      EventSourceArn: getAtt('EventLogTable', 'StreamArn'),
+      FunctionName: getAtt('ArchiverLambdaFunction'),
+      Enabled: false,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+    });
+    // Off by default: none of the cold store's resources is created (they are under its condition).
+    expect(template.Resources.ColdStoreDeliveryStream?.Condition).toBe('ColdStoreEnabled');
+  });
+});
+
 describe('reconciler wiring', () => {
   const ecsArn = (resource: string) => ({
     'Fn::Join': [':', ['arn', ref('AWS::Partition'), 'ecs', ref('AWS::Region'), ref('AWS::AccountId'), resource]],
