@@ -227,6 +227,19 @@ describe('archiver wiring (the cold store, docs/sql.md)', () => {
     // Off by default: none of the cold store's resources is created (they are under its condition).
     expect(template.Resources.ColdStoreDeliveryStream?.Condition).toBe('ColdStoreEnabled');
   });
+
+  it('with coldStore=on the packaged template holds Firehose with Parquet conversion, the projected table, the limited workgroup', () => {
+    const c = custom.Resources;
+    expect(c.ArchiverEventSourceMappingDynamodbEventLogTable?.Properties.Enabled).toBe(true);
+    const d = c.ColdStoreDeliveryStream?.Properties.ExtendedS3DestinationConfiguration;
+    expect(d.DataFormatConversionConfiguration.Enabled).toBe(true);
+    expect(d.DataFormatConversionConfiguration.OutputFormatConfiguration.Serializer.ParquetSerDe.Compression).toBe(
+      'SNAPPY',
+    );
+    expect(d.BufferingHints.SizeInMBs).toBe(64);
+    expect(c.ColdStoreTable?.Properties.TableInput.Parameters['projection.enabled']).toBe('true');
+    expect(c.ColdStoreWorkGroup?.Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery).toBe(5 * 1024 ** 3);
+  });
 });
 
 describe('reconciler wiring', () => {

@@ -32,6 +32,8 @@ export const CUSTOM_PARAMS = [
   '--param=reconcileSchedule=off',
   '--param=reconcileClusters=prod,batch',
   '--param=reconcileRate=25',
+  '--param=coldStore=on',
+  '--param=athenaQueryLimitGb=5',
 ];
 export const ORG_PARAMS = [
   '--stage',
