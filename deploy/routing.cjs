@@ -67,8 +67,11 @@ function routingSettings({ names, organizationId, memberAccountIds, metricAccoun
     ],
     eventArchive: archive,
     eventArchiveName: names.eventArchive,
-    // The ingest function's environment: the accounts counted under their own id.
+    // The ingest function's environment: the accounts counted under their own id, and whether
+    // `Ingested` is counted by account and region at all (an organization's store; in one account's
+    // it would only repeat the total).
     metricAccountIds: metricAccounts.join(','),
+    metricOrigins: String(central || metricAccounts.length > 0),
   };
 }
 

@@ -59,16 +59,22 @@ export interface IngestDeps {
   readonly metrics?: EmfTarget;
   /** Accounts counted under their own id in `Ingested` by account (METRIC_ACCOUNT_IDS); others as "other". */
   readonly metricAccountIds?: string | undefined;
+  /** Count `Ingested` by account and region (METRIC_ORIGINS, infra/config.ts). Default: when accounts are listed. */
+  readonly metricOrigins?: boolean;
 }
 
 /** The {@link IngestDeps} settings of a configuration (infra/config.ts readConfig). */
 export const ingestSettings = (
   config: Config,
-): Pick<IngestDeps, 'eventLogTable' | 'redactEnvironment' | 'logRetentionDays' | 'metricAccountIds'> => ({
+): Pick<
+  IngestDeps,
+  'eventLogTable' | 'redactEnvironment' | 'logRetentionDays' | 'metricAccountIds' | 'metricOrigins'
+> => ({
   eventLogTable: config.tables.eventLog,
   redactEnvironment: config.redactOverrideEnvironment,
   logRetentionDays: config.logRetentionDays,
   metricAccountIds: config.metricAccountIds,
+  metricOrigins: config.metricOrigins,
 });
 
 /**
@@ -128,6 +134,7 @@ export function createIngestHandler(deps: IngestDeps): (event: unknown) => Promi
 function ingestCore(deps: IngestDeps): (event: unknown, metrics: InvocationMetrics) => Promise<IngestResult> {
   const logger = deps.logger ?? createLogger();
   const accounts = countedAccounts(deps.metricAccountIds);
+  const origins = deps.metricOrigins ?? accounts.size > 0;
   return async (event, metrics) => {
     const parsed = parseEvent(event, { redactEnvironment: deps.redactEnvironment });
     if (!parsed.ok) {
@@ -174,8 +181,11 @@ function ingestCore(deps: IngestDeps): (event: unknown, metrics: InvocationMetri
     if (outcome.type === 'appended') metrics.count('Appended', 1, [{}, { detailType: metricDetailType(detailType) }]);
     else metrics.count(outcome.type === 'duplicate' ? 'Duplicate' : 'Conflict');
     // Bounded per-account and per-region series (domain/origin.ts): accounts + regions, not their product.
-    const origin = metricOrigin(event, accounts);
-    metrics.count('Ingested', 1, [{ account: origin.account }, { region: origin.region }]);
+    // Only where events come from many (an organization): in one account's store they repeat the total.
+    if (origins) {
+      const origin = metricOrigin(event, accounts);
+      metrics.count('Ingested', 1, [{ account: origin.account }, { region: origin.region }]);
+    }
     return { outcome: outcome.type, arn, version: stored };
   };
 }

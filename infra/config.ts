@@ -29,12 +29,19 @@ export interface Config {
   readonly ingestFailureQueueUrl?: string | undefined;
   /** METRIC_ACCOUNT_IDS: accounts the ingest metrics count under their own id (others: "other"; domain/origin.ts). */
   readonly metricAccountIds?: string | undefined;
+  /**
+   * METRIC_ORIGINS: count `Ingested` by account and by region (an organization's store, where events
+   * come from many; the deploy sets it with a central bus or listed accounts). Default: on when
+   * METRIC_ACCOUNT_IDS is set. Off, a single account's store writes no series that would only repeat
+   * the total of Appended, Duplicate and Conflict.
+   */
+  readonly metricOrigins: boolean;
   /** LOG_TAMPER_QUEUE_URL: where the projector keeps the old image of a tampered log item; unset: nowhere but its logs. */
   readonly tamperQueueUrl?: string | undefined;
 }
 
-/** The default of each setting, written once. */
-const DEFAULTS: Omit<Config, 'tables'> = {
+/** The default of each setting, written once (metricOrigins' follows METRIC_ACCOUNT_IDS: readConfig). */
+const DEFAULTS: Omit<Config, 'tables' | 'metricOrigins'> = {
   stateTtlDays: 30,
   logRetentionDays: 0,
   redactOverrideEnvironment: true,
@@ -67,6 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULTS.metricsNamespace,
     ingestFailureQueueUrl: env.INGEST_FAILURE_QUEUE_URL || undefined,
     metricAccountIds: env.METRIC_ACCOUNT_IDS || undefined,
+    metricOrigins: flag(env, 'METRIC_ORIGINS', Boolean(env.METRIC_ACCOUNT_IDS)),
     tamperQueueUrl: env.LOG_TAMPER_QUEUE_URL || undefined,
   };
 }

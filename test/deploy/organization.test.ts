@@ -146,6 +146,9 @@ describe('organization: central bus, archive, member template', () => {
     expect(O.IngestLambdaFunction?.Properties.Environment.Variables.METRIC_ACCOUNT_IDS).toBe(
       '111122223333,444455556666',
     );
+    // An organization's store counts Ingested by account and region; one account's does not.
+    expect(O.IngestLambdaFunction?.Properties.Environment.Variables.METRIC_ORIGINS).toBe('true');
+    expect(R.IngestLambdaFunction?.Properties.Environment.Variables.METRIC_ORIGINS).toBe('false');
   });
 
   it('ships a StackSets-ready member template: a rule forwarding every ECS event, and a role that may only PutEvents there', () => {

@@ -130,6 +130,8 @@ describe('build and package', () => {
       REDACT_OVERRIDE_ENVIRONMENT: 'true',
       LOG_RETENTION_DAYS: '0',
       METRIC_ACCOUNT_IDS: '',
+      // One account's store: no Ingested by account or region (they would repeat the total).
+      METRIC_ORIGINS: 'false',
       INGEST_FAILURE_QUEUE_URL: ref('IngestFailureQueue'),
     });
     expect(R.ProjectorLambdaFunction?.Properties.Environment.Variables).toEqual({
