@@ -30,6 +30,7 @@ import {
   sampleWorkload,
   sampleWorkloads,
 } from './support/workload.js';
+import { measureWhoCalls, whoTargets } from './whoCalls.js';
 import { measureBundles } from './wholeBill.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -475,6 +476,7 @@ export async function main(argv: string[]): Promise<number> {
   say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
   const coldStart = await measureColdStart(p.initRuns);
   const lifecycleReport = p.reportTasks > 0 ? await measureLifecycleReport({ tasks: p.reportTasks }) : undefined;
+  const who = await measureWhoCalls();
   const n = process.cpuUsage(nodeCpu);
   cpu.node = Math.round((n.user + n.system) / 1e6);
   const bench: BenchResults = {
@@ -488,6 +490,7 @@ export async function main(argv: string[]): Promise<number> {
     lag,
     coldStart,
     lifecycleReport,
+    who,
     bill,
     targets: [],
   };
@@ -497,6 +500,7 @@ export async function main(argv: string[]): Promise<number> {
     ...costTargets(bench, baseline),
     ...billTargets(bill),
     ...(lifecycleReport ? lifecycleReportTargets(lifecycleReport) : []),
+    ...whoTargets(who),
   ];
   mkdirSync(dirname(p.out), { recursive: true });
   writeFileSync(p.out, `${compactJson(bench)}\n`);

@@ -7,6 +7,7 @@ import type { LifecycleReportFigure } from './lifecycleReport.js';
 import type { ProjectionFigure } from './projection.js';
 import type { RebuildFigure } from './rebuild.js';
 import { round } from './support/measure.js';
+import type { WhoFigure } from './whoCalls.js';
 
 export interface SizeResults {
   readonly events: number;
@@ -50,6 +51,8 @@ export interface BenchResults {
   readonly lag: LagFigure;
   readonly coldStart: ColdStartFigure;
   readonly lifecycleReport?: LifecycleReportFigure | undefined;
+  /** `who --since 30d` over 10,000 calls (bench/whoCalls.ts). */
+  readonly who?: WhoFigure | undefined;
   /** Figure 8, the whole bill (absent in results written before issue 25). */
   readonly bill?: BillFigures;
   targets: TargetCheck[];
