@@ -20,6 +20,8 @@ const KEY_SUFFIXES = Object.freeze({
   other: Object.freeze({ suffix: '#other', writers: Object.freeze(['ingest', 'repair']) }),
   /** An ECS API call (CloudTrail), filed under each resource it acts on (domain/apiCalls/). */
   call: Object.freeze({ suffix: '#call', writers: Object.freeze(['ingest', 'repair']) }),
+  /** A call that changed the store's own resources (CloudTrail, the self-audit rules), filed under that resource. */
+  storeCall: Object.freeze({ suffix: '#store-call', writers: Object.freeze(['ingest', 'repair']) }),
   /** A state the ECS API reported (the reconciler's observation). */
   observed: Object.freeze({ suffix: '#observed', writers: Object.freeze(['reconciler']) }),
   /** The ECS API did not know a resource whose row was not terminal. */

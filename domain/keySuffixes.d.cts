@@ -9,6 +9,7 @@ export declare const KEY_SUFFIXES: {
   readonly event: KeySuffix<''>;
   readonly other: KeySuffix<'#other'>;
   readonly call: KeySuffix<'#call'>;
+  readonly storeCall: KeySuffix<'#store-call'>;
   readonly observed: KeySuffix<'#observed'>;
   readonly observedMissing: KeySuffix<'#observed-missing'>;
   readonly tampered: KeySuffix<'#tampered'>;

@@ -17,7 +17,13 @@ export type PartitionRule =
    * An API call's (domain/apiCalls/resources.ts): each task, service or container instance it acts on,
    * normalised to its long ARN, one log item each; else its cluster.
    */
-  | 'callResources';
+  | 'callResources'
+  /**
+   * A call on the store's own resources (domain/apiCalls/storeCall.ts): the table, function, rule,
+   * queue, alarm, role, topic, key or bucket it names, as an ARN where the record's account and
+   * Region make one; else its service's key.
+   */
+  | 'storeResource';
 
 /** What a kind's log sort key is. */
 export type VersionRule =
@@ -67,6 +73,11 @@ export interface KindLabels {
 export interface KindDeclaration {
   /** Its EventBridge detail-type (or, for `other`, the prefix of the detail-types it takes). */
   readonly detailType?: string;
+  /**
+   * The EventBridge sources it takes (default `aws.ecs`): two kinds may share a detail-type when their
+   * sources differ (an ECS call and a call on the store's own resources are both CloudTrail's).
+   */
+  readonly sources?: readonly string[];
   readonly detailTypePrefix?: string;
   /** The ECS resource type of the ARN it is keyed by (partition rules `detailArn`, `firstResource`). */
   readonly resourceType?: string;
@@ -215,6 +226,30 @@ export const KINDS = {
     labels: { timelineType: 'call', timelineWord: 'call', history: 'aside', historySummary: 'call' },
   },
   /**
+   * A call that changed the store itself (its tables, functions, rules, queues, alarms, roles, alarm
+   * topic, key, cold-store buckets), as the self-audit rules match it on the store account's default
+   * bus (deploy/selfAudit.cjs) and send it to ingest besides the alarm topic: the history of the
+   * store, listed by `verify --log`. Filed under the resource it names, in `<resource>#store-call`,
+   * kept with its request (the evidence, size-capped) and the ids of its response
+   * (domain/apiCalls/storeCall.ts). History only: never a state, never on the cluster timeline.
+   */
+  storeCall: {
+    detailType: 'AWS API Call via CloudTrail',
+    sources: [
+      'aws.dynamodb',
+      'aws.lambda',
+      'aws.events',
+      'aws.sqs',
+      'aws.cloudwatch',
+      'aws.iam',
+      'aws.sns',
+      'aws.kms',
+      'aws.s3',
+    ],
+    keys: { partition: 'storeResource', suffix: 'storeCall', version: 'callVersion' },
+    labels: { timelineType: 'call', timelineWord: 'storeCall', history: 'aside', historySummary: 'call' },
+  },
+  /**
    * Any other detail-type that starts with "ECS " (the prefix the EventBridge rule matches), named
    * here or not. History only, in the partition `<resource ARN>#other` (domain/otherEvents.ts) with
    * a derived version. A type that gets its own kind later declares these same keys: keys never
@@ -289,7 +324,29 @@ export const ECS_DETAIL_TYPE_PREFIX = KINDS.other.detailTypePrefix;
 /** EventBridge's limit on a detail-type (PutEvents `DetailType`: at most 128 characters). */
 const MAX_DETAIL_TYPE_CHARS = 128;
 
-const BY_DETAIL_TYPE = new Map<unknown, NamedKind>(NAMED_KINDS.map((k) => [KINDS[k].detailType, k]));
+/** The EventBridge source of ECS's own events and calls: the kinds that declare no `sources`. */
+export const ECS_SOURCE = 'aws.ecs';
+
+const sourcesOf = (kind: Kind): readonly string[] => (KINDS[kind] as KindDeclaration).sources ?? [ECS_SOURCE];
+
+/** The kinds of ECS's source, by detail-type: what a stored item's detail-type names (kindOfDetailType). */
+const BY_DETAIL_TYPE = new Map<unknown, NamedKind>(
+  NAMED_KINDS.filter((k) => sourcesOf(k).includes(ECS_SOURCE)).map((k) => [KINDS[k].detailType, k]),
+);
+
+/** The kinds of the other sources, by `<source> <detail-type>`. */
+const BY_SOURCE_AND_DETAIL_TYPE = new Map<string, NamedKind>(
+  NAMED_KINDS.flatMap((k) =>
+    sourcesOf(k)
+      .filter((source) => source !== ECS_SOURCE)
+      .map((source): [string, NamedKind] => [`${source} ${KINDS[k].detailType}`, k]),
+  ),
+);
+
+/** The sources besides aws.ecs that some kind takes (the self-audited services'). */
+export const OTHER_SOURCES: readonly string[] = [
+  ...new Set(NAMED_KINDS.flatMap((k) => sourcesOf(k).filter((s) => s !== ECS_SOURCE))),
+];
 
 /** Whether a detail-type is ECS's own: "ECS " and a name (case-sensitive, as EventBridge's prefix match). */
 const isEcsDetailType = (detailType: unknown): detailType is string =>
@@ -298,7 +355,11 @@ const isEcsDetailType = (detailType: unknown): detailType is string =>
   detailType.trim().length > ECS_DETAIL_TYPE_PREFIX.length &&
   detailType.length <= MAX_DETAIL_TYPE_CHARS;
 
-/** The kind of a detail-type: a named kind, `other` for any other ECS type, undefined for anything else. */
+/**
+ * The kind of a detail-type of ECS's source: a named kind, `other` for any other ECS type, undefined
+ * for anything else. A detail-type that kinds of other sources share (CloudTrail's) gives the ECS
+ * kind: a reader that must tell them apart has the source (kindOfEvent) or the key (kindOfItem).
+ */
 export const kindOfDetailType = (detailType: unknown): Kind | undefined =>
   BY_DETAIL_TYPE.get(detailType) ?? (isEcsDetailType(detailType) ? 'other' : undefined);
 
@@ -404,6 +465,37 @@ export const partitionsOf = (kind: StateKind, arn: string): string[] => [
 export const EVENT_DETAIL_TYPE_NAMES: readonly DetailType[] = NAMED_KINDS.filter((k) => !isObservedKind(k)).map(
   (k) => KINDS[k].detailType,
 );
+
+/**
+ * The kind of an incoming event, by its source and detail-type: for aws.ecs as kindOfEventDetailType;
+ * for another source, the kind that declares that source and detail-type; undefined for anything else.
+ */
+export function kindOfEvent(source: unknown, detailType: unknown): Kind | undefined {
+  if (source === ECS_SOURCE) return kindOfEventDetailType(detailType);
+  return typeof source === 'string' && typeof detailType === 'string'
+    ? BY_SOURCE_AND_DETAIL_TYPE.get(`${source} ${detailType}`)
+    : undefined;
+}
+
+/** The detail-types another source's kinds take (`aws.dynamodb` → CloudTrail's), for a refusal's message. */
+export const detailTypesOfSource = (source: unknown): DetailType[] =>
+  NAMED_KINDS.filter((k) => source !== ECS_SOURCE && sourcesOf(k).includes(source as string)).map(
+    (k) => KINDS[k].detailType,
+  );
+
+/**
+ * The kind of a stored log item, by its detail-type and key: as kindOfDetailType, but an item in a
+ * partition of a kind of another source (`<resource>#store-call`) is of that kind.
+ */
+export function kindOfItem(detailType: unknown, partition: unknown): Kind | undefined {
+  const other = NAMED_KINDS.find(
+    (k) =>
+      !sourcesOf(k).includes(ECS_SOURCE) &&
+      KINDS[k].detailType === detailType &&
+      resourceOfPartitionKey(KINDS[k], partition) !== undefined,
+  );
+  return other ?? kindOfDetailType(detailType);
+}
 
 /** The kind of an incoming event's detail-type, as kindOfDetailType, but undefined for the reconciler's own kinds. */
 export function kindOfEventDetailType(detailType: unknown): Kind | undefined {

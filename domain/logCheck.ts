@@ -2,7 +2,7 @@ import { canonicalJson } from './canonical.js';
 import { MAX_DERIVED_PROBES } from './derivedVersion.js';
 import { decodeStoredEvent } from './eventCodec.js';
 import type { ParsedEvent } from './eventTypes.js';
-import { isStateKind } from './kinds.js';
+import { ECS_SOURCE, isStateKind, OTHER_SOURCES } from './kinds.js';
 import { logEntriesOf } from './logEntries.js';
 import { formerAttributes, toLogItem } from './logItem.js';
 import { parseEvent } from './parseEvent.js';
@@ -18,13 +18,29 @@ import { isTamperMarker } from './tamper.js';
 /** Stamps of the append itself, not derivable from the event: skipped. */
 const UNDERIVABLE_ATTRIBUTES: readonly string[] = ['ingestedAt', 'ingestId', 'expiresAt'];
 
+/** A call that changed the store itself (kind `storeCall`): one row of the store's history. */
+export interface StoreCallRow {
+  /** The store's resource it is filed under. */
+  readonly resource: string;
+  readonly version: number;
+  /** CloudTrail's eventTime, epoch ms. */
+  readonly eventTime: number;
+  /** `<service>:<action>`, e.g. `dynamodb:UpdateTable`. */
+  readonly action: string;
+  /** Who: the role or user ARN whose credentials were used, else the identity's ARN or type. */
+  readonly principal: string | undefined;
+  /** The AWS service that called for it (`cloudformation.amazonaws.com` for a deploy). */
+  readonly invokedBy?: string;
+  readonly errorCode?: string;
+}
+
 export type LogItemCheck =
-  | { readonly type: 'ok' }
+  | { readonly type: 'ok'; readonly storeCall?: StoreCallRow }
   /** A tamper marker (domain/tamper.ts): the log's record of a tampering, not an event. */
   | { readonly type: 'marker' }
   /** Not an ECS event (`source` is not aws.ecs): written by another appender, the reconciler. */
   | { readonly type: 'notEvent'; readonly source: string }
-  | { readonly type: 'mismatch'; readonly problems: string[] };
+  | { readonly type: 'mismatch'; readonly problems: string[]; readonly storeCall?: StoreCallRow };
 
 const SHOWN = 80;
 const show = (v: unknown): string => {
@@ -32,6 +48,30 @@ const show = (v: unknown): string => {
   return text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
 };
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function storeCallRow(entry: ParsedEvent): StoreCallRow {
+  const d = entry.event.detail;
+  const identity = (d.userIdentity ?? {}) as {
+    arn?: unknown;
+    type?: unknown;
+    invokedBy?: unknown;
+    sessionContext?: { sessionIssuer?: { arn?: unknown } };
+  };
+  const issuer = str(identity.sessionContext?.sessionIssuer?.arn);
+  const invokedBy = str(identity.invokedBy);
+  const errorCode = str(d.errorCode);
+  return {
+    resource: entry.resourceArn as string,
+    version: entry.version,
+    eventTime: entry.eventTime,
+    action: `${String(d.eventSource).replace(/\.amazonaws\.com$/, '')}:${String(d.eventName)}`,
+    principal: issuer ?? str(identity.arn) ?? str(identity.type),
+    ...(invokedBy !== undefined && { invokedBy }),
+    ...(errorCode !== undefined && { errorCode }),
+  };
+}
 
 export function checkLogItem(item: Record<string, unknown>): LogItemCheck {
   if (isTamperMarker(item)) return { type: 'marker' };
@@ -44,7 +84,10 @@ export function checkLogItem(item: Record<string, unknown>): LogItemCheck {
     return { type: 'mismatch', problems: [`event: unreadable (${(e as Error).message})`] };
   }
   const source = (raw as { source?: unknown } | null)?.source;
-  if (source !== 'aws.ecs') return { type: 'notEvent', source: String(source) };
+  // The reconciler's items are not events; a call on the store's own resources is (kind storeCall).
+  if (source !== ECS_SOURCE && !OTHER_SOURCES.includes(source as string)) {
+    return { type: 'notEvent', source: String(source) };
+  }
   // Stored events are already redacted as configured; redacting again would change nothing.
   const parsed = parseEvent(raw, { redactEnvironment: false });
   if (!parsed.ok) {
@@ -84,5 +127,6 @@ export function checkLogItem(item: Record<string, unknown>): LogItemCheck {
       problems.push(`${name}: stored ${show(item[name])}, the event gives ${show(derived[name])}`);
     }
   }
-  return problems.length === 0 ? { type: 'ok' } : { type: 'mismatch', problems };
+  const row = entry.kind === 'storeCall' ? { storeCall: storeCallRow(entry) } : {};
+  return problems.length === 0 ? { type: 'ok', ...row } : { type: 'mismatch', problems, ...row };
 }

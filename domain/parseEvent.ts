@@ -1,14 +1,18 @@
 import { filedUnder, parseCall } from './apiCalls/parseCall.js';
+import { parseStoreCall } from './apiCalls/storeCall.js';
 import { clusterArnOfService, type EcsResourceType, isEcsArnOf } from './arn.js';
 import { isObject } from './canonical.js';
 import { derivedVersion, MAX_DERIVED_EVENT_TIME_MS } from './derivedVersion.js';
 import type { EcsEvent, ParsedEvent } from './eventTypes.js';
 import {
+  detailTypesOfSource,
   ECS_DETAIL_TYPE_PREFIX,
+  ECS_SOURCE,
   EVENT_DETAIL_TYPE_NAMES,
   KINDS,
   type KindDeclaration,
-  kindOfEventDetailType,
+  kindOfEvent,
+  OTHER_SOURCES,
   type PartitionRule,
   partitionKeyOf,
 } from './kinds.js';
@@ -171,7 +175,7 @@ interface PartitionReader {
 const resourceTypeOf = (kind: KindDeclaration): EcsResourceType => kind.resourceType as EcsResourceType;
 
 /** The partition rules of events keyed by one resource (a call is filed under several: domain/apiCalls/parseCall.ts). */
-type SingleResourceRule = Exclude<PartitionRule, 'callResources'>;
+type SingleResourceRule = Exclude<PartitionRule, 'callResources' | 'storeResource'>;
 
 const PARTITION_READERS: Record<SingleResourceRule, PartitionReader> = {
   detailArn: {
@@ -216,6 +220,8 @@ export function identify(
 ): Result<Identity> {
   const rule = kind.keys.partition;
   if (rule === 'callResources') throw new Error('an API call is keyed by parseCall (domain/apiCalls/parseCall.ts)');
+  if (rule === 'storeResource')
+    throw new Error('a store call is keyed by parseStoreCall (domain/apiCalls/storeCall.ts)');
   const reader = PARTITION_READERS[rule];
   const resource = reader.resource(kind, event, detail);
   if (!resource.ok) return resource;
@@ -287,7 +293,36 @@ function parseCallAs<K extends string>(
 }
 
 /**
- * Validates one EventBridge envelope from ECS. Returns the event ready for the log, or a rejection
+ * A call on the store's own resources: parseStoreCall checks the CloudTrail record, keeps it without
+ * data or bulk (whatever `redactEnvironment` says; keeping it again changes nothing) and says which
+ * resource it is filed under. No cluster: it is on no cluster timeline.
+ */
+function parseStoreCallAs<K extends string>(
+  name: K,
+  kind: KindDeclaration,
+  input: Record<string, unknown>,
+  detail: Record<string, unknown>,
+): Result<ParsedEvent<K>> {
+  const parsed = parseStoreCall(input, detail);
+  if (!parsed.ok) return parsed;
+  const call = parsed.value;
+  const size = checkSize(call.event);
+  if (!size.ok) return size;
+  return accept({
+    kind: name,
+    detailType: input['detail-type'] as string,
+    arn: partitionKeyOf(kind, call.resource),
+    version: call.version,
+    clusterArn: undefined,
+    resourceArn: call.resource,
+    eventId: call.eventId,
+    eventTime: call.eventTime,
+    event: call.event,
+  });
+}
+
+/**
+ * Validates one EventBridge envelope from ECS (or a CloudTrail call of a self-audited service). Returns the event ready for the log, or a rejection
  * naming the field and the rule. Never throws and never mutates its input.
  */
 export function parseEvent(input: unknown, options: ParseOptions): Result<ParsedEvent> {
@@ -295,11 +330,28 @@ export function parseEvent(input: unknown, options: ParseOptions): Result<Parsed
   if (!isObject(input)) return reject('EVENT_NOT_OBJECT', `the event must be a JSON object, got ${typeOf(input)}`);
   const structure = checkStructure(input, 'event', 0);
   if (!structure.ok) return structure;
-  if (input.source !== 'aws.ecs')
-    return reject('SOURCE_UNSUPPORTED', `source must be "aws.ecs", got ${quote(input.source)}`);
   const detailType = input['detail-type'];
+  if (input.source !== ECS_SOURCE) {
+    // A self-audited service's source: its CloudTrail calls only (domain/kinds.ts `sources`).
+    if (!OTHER_SOURCES.includes(input.source as string)) {
+      return reject(
+        'SOURCE_UNSUPPORTED',
+        `source must be "${ECS_SOURCE}", got ${quote(input.source)} (a call on the store's own resources may also come from ${OTHER_SOURCES.map((s) => `"${s}"`).join(', ')})`,
+      );
+    }
+    const kind = kindOfEvent(input.source, detailType);
+    if (kind === undefined) {
+      return reject(
+        'DETAIL_TYPE_UNSUPPORTED',
+        `detail-type must be ${detailTypesOfSource(input.source)
+          .map((t) => `"${t}"`)
+          .join(' or ')} for source ${quote(input.source)}, got ${quote(detailType)}`,
+      );
+    }
+    return parseEventAs(kind, KINDS[kind], input, options);
+  }
   // The reconciler's own detail-types (observations, missing marks) never come in as events.
-  const kind = kindOfEventDetailType(detailType);
+  const kind = kindOfEvent(ECS_SOURCE, detailType);
   if (kind === undefined) {
     return reject(
       'DETAIL_TYPE_UNSUPPORTED',
@@ -326,6 +378,7 @@ export function parseEventAs<K extends string>(
     return reject('FIELD_INVALID', `id must be a string when present, got ${quote(input.id)}`);
   }
   if (kind.keys.partition === 'callResources') return parseCallAs(name, kind, input, detail);
+  if (kind.keys.partition === 'storeResource') return parseStoreCallAs(name, kind, input, detail);
   const identity = identify(kind, input, detail);
   if (!identity.ok) return identity;
   const eventTime = checkTime(input, detail, kind);

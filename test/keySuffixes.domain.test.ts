@@ -34,8 +34,8 @@ describe('key suffixes: the declaration', () => {
 });
 
 describe('key suffixes: who may write each', () => {
-  it('ingest writes plain ARNs, #other and #call only: never an observation, a missing mark or a tamper or trust marker', () => {
-    expect(suffixesWrittenBy('ingest')).toEqual(['', '#other', '#call']);
+  it('ingest writes plain ARNs, #other, #call and #store-call only: never an observation, a missing mark or a tamper or trust marker', () => {
+    expect(suffixesWrittenBy('ingest')).toEqual(['', '#other', '#call', '#store-call']);
     expect(leadingKeyPatterns('ingest')).toBeUndefined();
     expect(forbiddenKeyPatterns('ingest')).toEqual([
       '*#observed',
@@ -48,7 +48,13 @@ describe('key suffixes: who may write each', () => {
   it('the reconciler writes its own partitions only', () => {
     expect(suffixesWrittenBy('reconciler')).toEqual(['#observed', '#observed-missing']);
     expect(leadingKeyPatterns('reconciler')).toEqual(['*#observed', '*#observed-missing']);
-    expect(forbiddenKeyPatterns('reconciler')).toEqual(['*#other', '*#call', '*#tampered', '*#tamper-trusted']);
+    expect(forbiddenKeyPatterns('reconciler')).toEqual([
+      '*#other',
+      '*#call',
+      '*#store-call',
+      '*#tampered',
+      '*#tamper-trusted',
+    ]);
   });
 
   it('the projector writes tamper markers only', () => {
@@ -57,6 +63,7 @@ describe('key suffixes: who may write each', () => {
     expect(forbiddenKeyPatterns('projector')).toEqual([
       '*#other',
       '*#call',
+      '*#store-call',
       '*#observed',
       '*#observed-missing',
       '*#tamper-trusted',
@@ -64,7 +71,7 @@ describe('key suffixes: who may write each', () => {
   });
 
   it('the repair principal copies events back and trusts content, and never forges an observation or a tamper marker', () => {
-    expect(suffixesWrittenBy('repair')).toEqual(['', '#other', '#call', '#tamper-trusted']);
+    expect(suffixesWrittenBy('repair')).toEqual(['', '#other', '#call', '#store-call', '#tamper-trusted']);
     expect(leadingKeyPatterns('repair')).toBeUndefined();
     expect(forbiddenKeyPatterns('repair')).toEqual(['*#observed', '*#observed-missing', '*#tampered']);
   });
@@ -111,9 +118,9 @@ describe('key suffixes: what keys by them', () => {
         const code = readFileSync(f, 'utf8')
           .replace(/\/\*[\s\S]*?\*\//g, '')
           .replace(/(^|[^:])\/\/.*$/gm, '$1');
-        return [...code.matchAll(/#(other|call|observed-missing|observed|tampered|tamper-trusted)(?![\w-])/g)].map(
-          (m) => `${f}: ${m[0]}`,
-        );
+        return [
+          ...code.matchAll(/#(other|call|store-call|observed-missing|observed|tampered|tamper-trusted)(?![\w-])/g),
+        ].map((m) => `${f}: ${m[0]}`);
       });
     expect(files.length).toBeGreaterThan(20);
     expect(spelled).toEqual([]);

@@ -1,4 +1,4 @@
-import { checkLogItem } from '../domain/logCheck.js';
+import { checkLogItem, type StoreCallRow } from '../domain/logCheck.js';
 import { scanLogItems } from '../infra/logScan.js';
 import { approximateItemCount } from '../infra/tableAdmin.js';
 import { defaultSegments, eachSegment, type LogScanOptions } from './segments.js';
@@ -24,6 +24,11 @@ export interface VerifyLogReport {
   markers: number;
   /** Items whose raw event is not an ECS event, by `source` (the reconciler's observations). */
   notEvents: Record<string, number>;
+  /**
+   * The store's history: the calls that changed its own resources (kind storeCall, the self-audit
+   * rules' copies), checked like every item (they are among `checked`), by event time.
+   */
+  storeCalls: StoreCallRow[];
   /** Items that are not what ingest would have written for their raw event, sorted by key. */
   mismatches: LogMismatch[];
   /** The tampered keys the stream showed (domain/tamper.ts), for the same picture in one report. */
@@ -50,6 +55,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRep
     checked: 0,
     markers: 0,
     notEvents: {},
+    storeCalls: [],
     mismatches: [],
     tampered: tampering.entries,
     seconds: 0,
@@ -70,6 +76,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRep
         else if (check.type === 'notEvent') report.notEvents[check.source] = (report.notEvents[check.source] ?? 0) + 1;
         else {
           report.checked++;
+          if (check.storeCall !== undefined) report.storeCalls.push(check.storeCall);
           if (check.type === 'mismatch')
             report.mismatches.push({ arn: item.arn, version: item.version, problems: check.problems });
         }
@@ -78,6 +85,7 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRep
     }
   });
   report.mismatches.sort((a, b) => String(a.arn).localeCompare(String(b.arn)) || Number(a.version) - Number(b.version));
+  report.storeCalls.sort((a, b) => a.eventTime - b.eventTime || a.resource.localeCompare(b.resource));
   report.clean = report.mismatches.length === 0 && tampering.held.size === 0;
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -67,6 +67,7 @@ function printLogReport(r: VerifyLogReport): void {
     ['events derived again and compared', r.checked],
     ['mismatches', r.mismatches.length],
     ['tamper markers (not events)', r.markers],
+    ['calls that changed the store (among those compared)', r.storeCalls.length],
     ...Object.entries(r.notEvents).map(([source, n]): [string, unknown] => [`not ECS events (source ${source})`, n]),
     ['seconds', r.seconds.toFixed(1)],
   ];
@@ -77,6 +78,19 @@ function printLogReport(r: VerifyLogReport): void {
       formatListed(['arn', 'version', 'problem'], r.mismatches, (m) =>
         m.problems.map((p, i) => (i === 0 ? [shortArn(m.arn), m.version, p] : ['', '', p])),
       ),
+    );
+  }
+  if (r.storeCalls.length > 0) {
+    out.write("\nThe store's history: calls that changed its own resources (self-audit), by time:\n");
+    out.write(
+      formatListed(['time', 'action', 'resource', 'principal'], r.storeCalls, (c) => [
+        [
+          new Date(c.eventTime).toISOString(),
+          `${c.action}${c.errorCode ? ` (${c.errorCode})` : ''}`,
+          c.resource,
+          `${c.principal ?? '?'}${c.invokedBy ? ` via ${c.invokedBy}` : ''}`,
+        ],
+      ]),
     );
   }
   out.write(tamperedSection(r.tampered));

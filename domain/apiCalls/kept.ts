@@ -33,7 +33,7 @@ const FAILURE = ['arn', 'reason', 'detail'];
 const EXEC = ['clusterArn', 'taskArn', 'containerArn', 'containerName', 'interactive'];
 
 /** CloudTrail record fields kept: what happened, who, from where, and how it ended. */
-const RECORD = [
+export const RECORD_FIELDS = [
   'eventTime',
   'eventSource',
   'eventName',
@@ -56,7 +56,7 @@ const ISSUER = ['type', 'arn', 'accountId', 'userName'];
  * and the session's issuer. Dropped: CloudTrail's principal and access key ids and the session's
  * attributes (when it began, MFA), which CloudTrail's own history still has for 90 days.
  */
-function keptIdentity(identity: unknown): unknown {
+export function keptIdentity(identity: unknown): unknown {
   if (!isObject(identity)) return identity;
   const session = isObject(identity.sessionContext) ? identity.sessionContext : undefined;
   const kept: Json = { ...pick(identity, IDENTITY) };
@@ -74,7 +74,7 @@ function keptIdentity(identity: unknown): unknown {
  */
 export function keptRecord(detail: Json): Json {
   return {
-    ...pick(detail, RECORD),
+    ...pick(detail, RECORD_FIELDS),
     ...(detail.userIdentity !== undefined && { userIdentity: keptIdentity(detail.userIdentity) }),
     requestParameters: keptRequest(detail.requestParameters),
     responseElements: keptResponse(detail.responseElements),

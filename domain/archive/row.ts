@@ -3,7 +3,7 @@ import { stoppedExitCode } from '../audit/stopped.js';
 import { isObject } from '../canonical.js';
 import { decodeEvent } from '../eventCodec.js';
 import keySuffixes from '../keySuffixes.cjs';
-import { kindOfDetailType } from '../kinds.js';
+import { kindOfItem } from '../kinds.js';
 import { serviceOfGroup } from '../lifecycle/tasks.js';
 import { TASK_TIMES } from '../lifecycle/versions.js';
 import { parseIsoTime } from '../time.js';
@@ -100,7 +100,7 @@ export function archiveRowOf(item: Record<string, unknown>): ArchiveOutcome {
   const detail = isObject(event.detail) ? event.detail : {};
   const detailType = str(item.detailType) ?? str(event['detail-type']) ?? '';
   const eventTime = typeof item.eventTime === 'number' ? item.eventTime : (parseIsoTime(event.time) ?? 0);
-  const kind = kindOfDetailType(detailType) ?? (detailType === API_CALL_DETAIL_TYPE ? 'apiCall' : 'unknown');
+  const kind = kindOfItem(detailType, arn) ?? (detailType === API_CALL_DETAIL_TYPE ? 'apiCall' : 'unknown');
   const resource = resourceOfKey(arn);
   const isTask = detailType.includes('Task') && 'taskArn' in detail;
   const isCall = detailType === API_CALL_DETAIL_TYPE;
