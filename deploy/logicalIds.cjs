@@ -49,6 +49,18 @@ const LOGICAL_IDS = Object.freeze({
       kms: 'StoreChangedKmsRule',
       s3: 'StoreChangedS3Rule',
     }),
+    /** The same calls to the ingest function (the store's history in the log), and each rule's invoke permission. */
+    logRules: Object.freeze({
+      dynamodb: 'StoreChangedDynamodbLogRule',
+      lambda: 'StoreChangedLambdaLogRule',
+      events: 'StoreChangedEventsLogRule',
+      sqs: 'StoreChangedSqsLogRule',
+      cloudwatch: 'StoreChangedCloudwatchLogRule',
+      iam: 'StoreChangedIamLogRule',
+      sns: 'StoreChangedSnsLogRule',
+      kms: 'StoreChangedKmsLogRule',
+      s3: 'StoreChangedS3LogRule',
+    }),
     alarm: 'StoreChangedAlarm',
   }),
   functions: Object.freeze({

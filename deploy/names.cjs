@@ -89,6 +89,11 @@ function deployNames({ service = DEFAULT_SERVICE, stage, stateTableSuffix = '', 
     selfAuditRules: Object.fromEntries(
       SELF_AUDITED_SERVICES.map((service) => [service, `${prefix}-store-changed-${service}`]),
     ),
+    // The same calls to the log (kind storeCall), deployer's included: rules of their own, so that a
+    // call cutting this path (DisableRule, RemovePermission) still alarms through the rules above.
+    storeCallRules: Object.fromEntries(
+      SELF_AUDITED_SERVICES.map((service) => [service, `${prefix}-store-calls-${service}`]),
+    ),
     iamForwardRule: `${prefix}-iam-calls`,
     // The alarm topic the stack creates (unless alarmTopicArn names one), and its key's alias.
     alarmTopic: `${prefix}-alarms`,

@@ -5,6 +5,13 @@
 // through the ingest rule or function, so disabling that rule or zeroing that function's concurrency
 // still alarms. IAM's calls reach EventBridge only in us-east-1: the bootstrap stack forwards them
 // from there to this bus (deploy/bootstrap.cjs).
+//
+// A copy of each call also goes to the log (kind storeCall, domain/kinds.ts): a second rule per
+// service with the same match but no exclusion of the deployer (the store's history holds its
+// deploys too), targeting the ingest function. A rule of its own, not a second target of the alarm
+// rule: the alarm rule excludes the deployer, and a call that cuts the log path (DisableRule or
+// RemoveTargets on a log rule, RemovePermission or PutFunctionConcurrency 0 on ingest) names a store
+// resource, so the alarm rules still see it.
 'use strict';
 
 const { alarmCommon } = require('./alarms.cjs');
@@ -25,7 +32,7 @@ function ownResources(settings) {
   // The cold store's (coldStore=on), by its names: matching a function or bucket that is not there is harmless.
   const cold = coldStoreSettings({ coldStore: 'on' }, n).coldStore;
   const functions = [...FUNCTIONS.map((fn) => n.functions[fn]), cold.archiverFunction];
-  const rules = [n.ingestRule, n.reconcileRule, ...Object.values(n.selfAuditRules)];
+  const rules = [n.ingestRule, n.reconcileRule, ...Object.values(n.selfAuditRules), ...Object.values(n.storeCallRules)];
   // The deployment role by the name its ARN gives (the bootstrap stack's is `<prefix>-deployer`).
   const deployer = settings.deploymentRoleArn.split('/').pop();
   const roles = [...Object.values(n.roles), cold.archiverRole, cold.deliveryRole, ...(deployer ? [deployer] : [])];
@@ -82,8 +89,11 @@ function notTheDeployment(settings) {
   };
 }
 
-/** Each service's pattern: a CloudTrail call of it, on one of the store's resources, not the deployment's. */
-function selfAuditPatterns(settings) {
+/**
+ * Each service's pattern: a CloudTrail call of it, on one of the store's resources, not the
+ * deployment's (`logged`: the deployment's included, the log rules' pattern).
+ */
+function selfAuditPatterns(settings, { logged = false } = {}) {
   const own = ownResources(settings);
   const patterns = {};
   for (const service of SELF_AUDITED_SERVICES) {
@@ -94,7 +104,7 @@ function selfAuditPatterns(settings) {
       'detail-type': ['AWS API Call via CloudTrail'],
       detail: {
         ...(alternatives.length === 1 ? alternatives[0] : { $or: alternatives }),
-        ...notTheDeployment(settings),
+        ...(logged ? {} : notTheDeployment(settings)),
       },
     };
   }
@@ -150,10 +160,45 @@ function selfAuditResources(settings) {
       ...alarmCommon(settings),
     },
   };
+  const logged = selfAuditPatterns(settings, { logged: true });
+  const ingest = LOGICAL_IDS.functions.ingest;
+  const logRule = (service) => ({
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Name: settings.names.storeCallRules[service],
+      Description: `A call of ${service} changing the ECS event store's own resources (CloudTrail), to its log (the store's history)`,
+      EventBusName: 'default',
+      State: 'ENABLED',
+      EventPattern: logged[service],
+      Targets: [
+        {
+          Id: 'Ingest',
+          Arn: getAtt(ingest),
+          // As the ingest rule's: EventBridge retries failed deliveries for a day.
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        },
+      ],
+    },
+  });
+  // The function by name (not its ARN): the ingest rule's own permission is the one that names its ARN.
+  const permission = (service) => ({
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      FunctionName: ref(ingest),
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(ids.logRules[service]),
+    },
+  });
   return {
     ...Object.fromEntries(services.map((service) => [ids.rules[service], rule(service)])),
+    ...Object.fromEntries(services.map((service) => [ids.logRules[service], logRule(service)])),
+    ...Object.fromEntries(services.map((service) => [logPermissionId(service), permission(service)])),
     [ids.alarm]: alarm,
   };
 }
 
-module.exports = { selfAuditPatterns, selfAuditResources };
+/** The invoke permission of a service's log rule: `StoreChanged<Service>LogPermission`. */
+const logPermissionId = (service) => LOGICAL_IDS.selfAudit.logRules[service].replace(/Rule$/, 'Permission');
+
+module.exports = { selfAuditPatterns, selfAuditResources, logPermissionId };

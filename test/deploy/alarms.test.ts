@@ -94,7 +94,7 @@ describe('alarms', () => {
 
   it('alarms StoreChanged on the sum of the self-audit rules, which target the topic directly', () => {
     const R = template.Resources;
-    const rules = Object.entries(R).filter(([id]) => /^StoreChanged\w+Rule$/.test(id));
+    const rules = Object.entries(R).filter(([id]) => /^StoreChanged\w+Rule$/.test(id) && !id.endsWith('LogRule'));
     expect(rules.map(([, r]) => r.Properties.Name).sort()).toEqual(
       ['cloudwatch', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 's3', 'sns', 'sqs'].map(
         (s) => `ecs-event-store-dev-store-changed-${s}`,
@@ -138,5 +138,55 @@ describe('alarms', () => {
     expect(JSON.stringify(R.StoreChangedEventsRule?.Properties.EventPattern)).toContain(
       'ecs-event-store-dev-ecs-events',
     );
+  });
+
+  it('logs a copy of each call: a second rule per service to the ingest function, deployer included, with its permission', () => {
+    for (const t of [template, custom]) {
+      const R = t.Resources;
+      const logRules = Object.entries(R).filter(([id]) => /^StoreChanged\w+LogRule$/.test(id));
+      // One a service the alarm rules watch (no key of its own with a given alarm topic: no kms).
+      const alarmRules = Object.entries(R).filter(
+        ([id]) => /^StoreChanged\w+Rule$/.test(id) && !id.endsWith('LogRule'),
+      );
+      expect(logRules.map(([, r]) => r.Properties.Name).sort()).toEqual(
+        alarmRules.map(([, r]) => r.Properties.Name.replace('-store-changed-', '-store-calls-')).sort(),
+      );
+      expect(logRules.length).toBe(t === template ? 9 : 8);
+      for (const [id, rule] of logRules) {
+        const alarmRule = R[id.replace(/LogRule$/, 'Rule')] as Json;
+        expect(rule.Properties).toMatchObject({ EventBusName: 'default', State: 'ENABLED' });
+        // One target, the ingest function, retried for a day; the alarm rule keeps the topic alone.
+        expect(rule.Properties.Targets).toEqual([
+          {
+            Id: 'Ingest',
+            Arn: getAtt('IngestLambdaFunction'),
+            RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+          },
+        ]);
+        expect(alarmRule.Properties.Targets).toHaveLength(1);
+        // The same match as the alarm rule's, without the deployer's exclusion.
+        const { userIdentity, ...rest } = alarmRule.Properties.EventPattern.detail;
+        expect(rule.Properties.EventPattern).toEqual({ ...alarmRule.Properties.EventPattern, detail: rest });
+        expect(rule.Properties.EventPattern.detail.userIdentity).toBeUndefined();
+        if (t === custom) expect(userIdentity).toBeDefined();
+        expect(JSON.stringify(rule.Properties.EventPattern).length).toBeLessThan(1900);
+        const permission = R[id.replace(/LogRule$/, 'LogPermission')];
+        expect(permission).toEqual({
+          Type: 'AWS::Lambda::Permission',
+          Properties: {
+            FunctionName: ref('IngestLambdaFunction'),
+            Action: 'lambda:InvokeFunction',
+            Principal: 'events.amazonaws.com',
+            SourceArn: getAtt(id),
+          },
+        });
+      }
+      // A call that cuts the log path names a store resource: the alarm rules match the log rules too.
+      expect(JSON.stringify(R.StoreChangedEventsRule?.Properties.EventPattern)).toContain(
+        t === template ? 'ecs-event-store-dev-store-calls-lambda' : 'ecs-event-store-prod-store-calls-lambda',
+      );
+      // The alarm sums the alarm rules only.
+      expect(JSON.stringify(R.StoreChangedAlarm?.Properties.Metrics)).not.toContain('store-calls');
+    }
   });
 });
