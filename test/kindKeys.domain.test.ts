@@ -221,3 +221,66 @@ describe('keys are frozen: the reconciler items and the tamper markers', () => {
     });
   });
 });
+
+describe('keys are frozen: a call on the store itself (kind storeCall)', () => {
+  // Literal records (not the shared fixtures, which may change): the keys derive from eventSource,
+  // requestParameters, eventTime and eventID alone, and the envelope's id does not move them.
+  const record = (service: string, eventName: string, request: Record<string, unknown>, id: string) => ({
+    version: '0',
+    id: 'envelope-id',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: `aws.${service}`,
+    account: '111122223333',
+    time: '2026-11-02T10:00:00Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: {
+      eventVersion: '1.09',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/Admin/alice' },
+      eventTime: '2026-11-02T10:00:00Z',
+      eventSource: `${service}.amazonaws.com`,
+      eventName,
+      awsRegion: 'eu-west-1',
+      requestParameters: request,
+      responseElements: null,
+      eventID: id,
+      readOnly: false,
+      recipientAccountId: '111122223333',
+    },
+  });
+  const keys = (event: unknown) => {
+    const r = parseEvent(event, { redactEnvironment: true });
+    if (!r.ok) throw new Error(r.rejection.reason);
+    return { kind: r.value.kind, ...keysOf(toLogItem(r.value, { ingestedAt: 0, ingestId: 'x' }) as never) };
+  };
+
+  it('keys a call by <store resource ARN>#store-call and the call version of its eventID', () => {
+    expect(
+      keys(
+        record(
+          'dynamodb',
+          'UpdateTable',
+          { tableName: 'ECSEventLog-prod', streamSpecification: { streamEnabled: false } },
+          'f1e2d3c4-0000-4000-8000-00000000aaaa',
+        ),
+      ),
+    ).toEqual({
+      kind: 'storeCall',
+      detailType: 'AWS API Call via CloudTrail',
+      arn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/ECSEventLog-prod#store-call',
+      version: 1793613600111915,
+      timelineKey: undefined,
+      resourceArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/ECSEventLog-prod',
+    });
+    expect(
+      keys(record('events', 'DisableRule', { name: 'ecs-events-prod-ingest' }, 'f1e2d3c4-0000-4000-8000-00000000bbbb')),
+    ).toEqual({
+      kind: 'storeCall',
+      detailType: 'AWS API Call via CloudTrail',
+      arn: 'arn:aws:events:eu-west-1:111122223333:rule/ecs-events-prod-ingest#store-call',
+      version: 1793613600623379,
+      timelineKey: undefined,
+      resourceArn: 'arn:aws:events:eu-west-1:111122223333:rule/ecs-events-prod-ingest',
+    });
+  });
+});
