@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_KEPT_VALUE_BYTES } from '../domain/apiCalls/storeCall.js';
+import names from '../deploy/names.cjs';
+import { MAX_KEPT_VALUE_BYTES, STORE_CALL_EVENT_SOURCES } from '../domain/apiCalls/storeCall.js';
 import { isSameEvent } from '../domain/duplicate.js';
 import { decodeStoredEvent } from '../domain/eventCodec.js';
 import type { EcsEvent, ParsedEvent } from '../domain/eventTypes.js';
@@ -33,6 +34,11 @@ const withDetail = (name: string, detail: Record<string, unknown>): EcsEvent => 
 };
 
 describe('store calls: the kind', () => {
+  it('takes the sources of the services the self-audit rules watch, each with its CloudTrail eventSource', () => {
+    expect([...KINDS.storeCall.sources]).toEqual(names.SELF_AUDITED_SERVICES.map((s: string) => `aws.${s}`));
+    expect(Object.keys(STORE_CALL_EVENT_SOURCES)).toEqual([...KINDS.storeCall.sources]);
+  });
+
   it('is chosen by source and detail-type: aws.ecs is an ECS call, a self-audited source a store call', () => {
     expect(kindOfEvent('aws.ecs', 'AWS API Call via CloudTrail')).toBe('apiCall');
     for (const source of KINDS.storeCall.sources) {
