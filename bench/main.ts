@@ -476,7 +476,8 @@ export async function main(argv: string[]): Promise<number> {
   say('\nCold-start proxy (bundles built by scripts/build.mjs)…');
   const coldStart = await measureColdStart(p.initRuns);
   const lifecycleReport = p.reportTasks > 0 ? await measureLifecycleReport({ tasks: p.reportTasks }) : undefined;
-  const who = await measureWhoCalls();
+  // On a DynamoDB Local of its own: the sizes' one is stopped by now.
+  const who = await withDynamoLocal(cpu, main, () => measureWhoCalls());
   const n = process.cpuUsage(nodeCpu);
   cpu.node = Math.round((n.user + n.system) / 1e6);
   const bench: BenchResults = {
