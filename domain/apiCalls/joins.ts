@@ -47,13 +47,6 @@ function callsBefore(calls: readonly CallEntry[], resource: string, actions: rea
 export const stoppedBy = (calls: readonly CallEntry[], taskArn: string, stoppedAtMs: number): CallEntry | undefined =>
   callsBefore(calls, taskArn, ['StopTask'], stoppedAtMs).at(-1);
 
-/** The RunTask or StartTask that started a task. */
-export const startedByCall = (
-  calls: readonly CallEntry[],
-  taskArn: string,
-  createdAtMs: number,
-): CallEntry | undefined => callsBefore(calls, taskArn, ['RunTask', 'StartTask'], createdAtMs).at(-1);
-
 export interface DeploymentStarter {
   readonly call: CallEntry;
   /** True when no call named the deployment: the nearest earlier UpdateService of the service. */

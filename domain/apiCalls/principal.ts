@@ -54,10 +54,3 @@ export function principalOf(userIdentity: unknown): Principal {
     ...(invokedBy && { invokedBy }),
   };
 }
-
-/**
- * `--principal P`: P equals the user's or role's ARN (the session's, or its issuer's), the issuer's
- * name (the role name), the session name, or the short name; compared exactly, case-sensitive as IAM.
- */
-export const principalMatches = (p: Principal, wanted: string): boolean =>
-  [p.arn, p.issuerArn, p.issuerName, p.sessionName, p.name].includes(wanted);
