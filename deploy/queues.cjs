@@ -3,7 +3,7 @@
 'use strict';
 
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
-const { getAtt, ref } = require('./intrinsics.cjs');
+const { getAtt, ref, stackArn } = require('./intrinsics.cjs');
 
 /**
  * Which queues outlive the stack: those that can hold the only copy of an event (parked,
@@ -66,7 +66,8 @@ function queueResources(settings) {
   return {
     ...Object.fromEntries(Object.keys(KEEPS_EVENTS).map((key) => [ids[key], queue(key)])),
     ...(settings.deploymentRoleArn && { [LOGICAL_IDS.tamperQueuePolicy]: tamperQueuePolicy(settings) }),
-    // EventBridge's dead letters of the ingest rule, and only of that rule.
+    // EventBridge's dead letters of the rules that deliver to ingest (the ingest rule, the store-call
+    // log rules of deploy/selfAudit.cjs), and only of those.
     [`${deadLetters}Policy`]: {
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {
@@ -75,12 +76,19 @@ function queueResources(settings) {
           Version: '2012-10-17',
           Statement: [
             {
-              Sid: 'OnlyTheIngestRuleMayDeadLetter',
+              Sid: 'OnlyTheIngestRulesMayDeadLetter',
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sqs:SendMessage',
               Resource: getAtt(deadLetters),
-              Condition: { ArnEquals: { 'aws:SourceArn': settings.ingestRuleArn } },
+              Condition: {
+                ArnEquals: {
+                  'aws:SourceArn': [
+                    settings.ingestRuleArn,
+                    ...Object.values(settings.names.storeCallRules).map((name) => stackArn('events', `rule/${name}`)),
+                  ],
+                },
+              },
             },
           ],
         },

@@ -174,8 +174,9 @@ function selfAuditResources(settings) {
         {
           Id: 'Ingest',
           Arn: getAtt(ingest),
-          // As the ingest rule's: EventBridge retries failed deliveries for a day.
+          // As the ingest rule's: EventBridge retries failed deliveries for a day, then dead-letters them.
           RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: { Arn: getAtt(LOGICAL_IDS.queues.ingestRuleDeadLetters) },
         },
       ],
     },

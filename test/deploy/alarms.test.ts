@@ -161,6 +161,8 @@ describe('alarms', () => {
             Id: 'Ingest',
             Arn: getAtt('IngestLambdaFunction'),
             RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+            // What it gives up on lands in the ingest rule's dead-letter queue (deploy/queues.cjs).
+            DeadLetterConfig: { Arn: getAtt('IngestRuleDeadLetterQueue') },
           },
         ]);
         expect(alarmRule.Properties.Targets).toHaveLength(1);

@@ -88,7 +88,7 @@ describe('ingest wiring', () => {
     expect(matches(pattern, call('ecs.amazonaws.com', 'RunTask', 'aws.ec2'))).toBe(false);
   });
 
-  it('gives the rule target bounded retries and its own dead-letter queue, which only that rule may use', () => {
+  it('gives the rule target bounded retries and its own dead-letter queue, which only the rules to ingest may use', () => {
     const [target] = rule().Properties.Targets;
     expect(target.Arn).toEqual(getAtt('IngestLambdaFunction'));
     expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 });
@@ -96,28 +96,33 @@ describe('ingest wiring', () => {
 
     const policy = R.IngestRuleDeadLetterQueuePolicy?.Properties;
     expect(policy.Queues).toEqual([ref('IngestRuleDeadLetterQueue')]);
+    const ruleArn = (name: string) => ({
+      'Fn::Join': [
+        ':',
+        ['arn', ref('AWS::Partition'), 'events', ref('AWS::Region'), ref('AWS::AccountId'), `rule/${name}`],
+      ],
+    });
+    // The store-call log rules (deploy/selfAudit.cjs) dead-letter there too.
+    const logRules = Object.values(R).filter(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        r.Properties.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === 'IngestLambdaFunction',
+    );
+    expect(logRules.length).toBeGreaterThan(1);
+    for (const r of logRules)
+      expect(r.Properties.Targets[0].DeadLetterConfig).toEqual({ Arn: getAtt('IngestRuleDeadLetterQueue') });
+    // The ingest rule and every log rule, nothing else.
+    expect(policy.PolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn']).toHaveLength(logRules.length);
     expect(policy.PolicyDocument.Statement).toEqual([
       {
-        Sid: 'OnlyTheIngestRuleMayDeadLetter',
+        Sid: 'OnlyTheIngestRulesMayDeadLetter',
         Effect: 'Allow',
         Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: getAtt('IngestRuleDeadLetterQueue'),
         Condition: {
           ArnEquals: {
-            'aws:SourceArn': {
-              'Fn::Join': [
-                ':',
-                [
-                  'arn',
-                  ref('AWS::Partition'),
-                  'events',
-                  ref('AWS::Region'),
-                  ref('AWS::AccountId'),
-                  'rule/ecs-event-store-dev-ecs-events',
-                ],
-              ],
-            },
+            'aws:SourceArn': expect.arrayContaining(logRules.map((r) => ruleArn(r.Properties.Name))),
           },
         },
       },
