@@ -27,7 +27,6 @@ const IDS = coldStore.COLD_STORE_IDS as Record<string, string> &
   >;
 const { COLD_STORE_CONDITION } = coldStore;
 const DEPLOYER = 'arn:aws:iam::111122223333:role/ecs-event-store-dev-deployer';
-// biome-ignore lint/suspicious/noExplicitAny: an untyped CloudFormation template
 type Json = any;
 const render = (raw: Record<string, unknown>): Json =>
   (cfn as Json).renderedTemplate(

@@ -31,7 +31,6 @@ import { runCli } from './support/runCli.js';
 // deploy/coldStore.cjs renders; then `export --s3` backfills that bucket and the files read back.
 
 const moto = motoServerOrSkip('cold store on moto: S3, Glue and Firehose from the rendered properties');
-// biome-ignore lint/suspicious/noExplicitAny: an untyped CloudFormation template
 type Json = any;
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';

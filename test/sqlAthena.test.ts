@@ -11,7 +11,6 @@ import { runCli } from './support/runCli.js';
 
 const moto = motoServerOrSkip('sql --athena on moto');
 const STAGE = 'athq';
-// biome-ignore lint/suspicious/noExplicitAny: an untyped CloudFormation template
 const settings: any = (cfn as any).deploySettings({
   stage: STAGE,
   stateTtlDays: 30,
