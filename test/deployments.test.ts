@@ -89,8 +89,10 @@ describe('ecs-events deployments', () => {
       'OUTCOME',
       'STATE CHANGES',
       'REASON',
+      'STARTED BY',
     ]);
     expect(rows).toHaveLength(3);
+    // No API call in this log: who started the first two is not known (empty); the rollback run is ECS's own.
     expect(rows[1]?.split('\t')).toEqual([
       story.failed,
       expect.any(String),
@@ -99,8 +101,10 @@ describe('ecs-events deployments', () => {
       `rolled back to ${story.previous}`,
       'IN_PROGRESS → FAILED',
       `ECS deployment circuit breaker: rolling back to deploymentId ${story.previous}.`,
+      '',
     ]);
     expect(rows[2]?.split('\t')[4]).toBe(`completed (rollback of ${story.failed})`);
+    expect(rows[2]?.split('\t')[7]).toBe('ECS (circuit breaker)');
     expect(ndjson.stdout.trimEnd().split('\n')).toHaveLength(3);
   });
 
