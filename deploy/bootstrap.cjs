@@ -7,7 +7,9 @@
 // closes what resource policies cannot (docs/guarantees.md "What can still lift the lock").
 'use strict';
 
+const { CALL_DETAIL_TYPE } = require('../domain/apiCalls/actions.cjs');
 const { coldStoreSettings } = require('./coldStore.cjs');
+const { allow, deny } = require('./intrinsics.cjs');
 const { deployNames } = require('./names.cjs');
 const { LOG_CONTROL_PLANE } = require('./tables.cjs');
 const { TAMPER_QUEUE_CONTROL_PLANE } = require('./queues.cjs');
@@ -34,13 +36,6 @@ function deploymentStatements(names) {
     (role) => arn('iam', `role/${role}`, ''),
   );
   const tables = Object.values(names.tables).flatMap((t) => [`table/${t}`, `table/${t}/*`]);
-  const allow = (Sid, Action, Resource, Condition) => ({
-    Sid,
-    Effect: 'Allow',
-    Action,
-    Resource,
-    ...(Condition && { Condition }),
-  });
   return [
     allow(
       'StoreTables',
@@ -229,7 +224,7 @@ function bootstrapTemplate({ service, stage, storeRegion }) {
         State: 'ENABLED',
         EventPattern: {
           source: ['aws.iam'],
-          'detail-type': ['AWS API Call via CloudTrail'],
+          'detail-type': [CALL_DETAIL_TYPE],
           detail: { requestParameters: { roleName: roles } },
         },
         Targets: [
@@ -265,13 +260,6 @@ function storeScp({ service, stage }) {
   const fnRoles = ['ingest', 'projector', 'reconciler'].map((fn) => `arn:*:iam::*:role/${names.roles[fn]}`);
   const cold = coldStoreSettings({ coldStore: 'on' }, names).coldStore;
   const coldRoles = [cold.archiverRole, cold.deliveryRole].map((role) => `arn:*:iam::*:role/${role}`);
-  const deny = (Sid, Action, Resource, Condition) => ({
-    Sid,
-    Effect: 'Deny',
-    Action,
-    Resource,
-    ...(Condition && { Condition }),
-  });
   const roleChanges = [
     'iam:CreateRole',
     'iam:DeleteRole',

@@ -18,7 +18,7 @@ const {
   glueType,
   trinoType,
 } = require('../domain/archive/columns.cjs');
-const { getAtt, ref, stackArn } = require('./intrinsics.cjs');
+const { allow, getAtt, ref, stackArn } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
 
 const CONDITION = 'ColdStoreEnabled';
@@ -231,8 +231,6 @@ const namedQueryFiles = () =>
     .map((f) => ({ name: f.slice(0, -4), sql: readFileSync(join(queriesDir(), f), 'utf8') }));
 
 const pascal = (name) => name.replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase());
-
-const allow = (Sid, Action, Resource) => ({ Sid, Effect: 'Allow', Action, Resource });
 
 function coldStoreResources(settings) {
   const cs = settings.coldStore;

@@ -23,4 +23,15 @@ const accountRootArn = (accountId) => ({
   'Fn::Join': ['', ['arn:', ref('AWS::Partition'), `:iam::${accountId}:root`]],
 });
 
-module.exports = { ref, getAtt, stackArn, roleArn, accountRootArn };
+/** IAM policy statements (the roles, the bootstrap's deployer and SCP, the cold store's roles). */
+const statement = (Effect) => (Sid, Action, Resource, Condition) => ({
+  Sid,
+  Effect,
+  Action,
+  Resource,
+  ...(Condition && { Condition }),
+});
+const allow = statement('Allow');
+const deny = statement('Deny');
+
+module.exports = { ref, getAtt, stackArn, roleArn, accountRootArn, allow, deny };

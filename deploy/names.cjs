@@ -4,6 +4,7 @@
 'use strict';
 
 const model = require('../infra/tables.cjs');
+const { SELF_AUDITED_SOURCES } = require('../domain/apiCalls/actions.cjs');
 const { settingError } = require('./parameters.cjs');
 
 /** serverless.yml's `service:` (the tests check that they agree) and provider.stage's default. */
@@ -19,17 +20,9 @@ const MAX_ROLE_NAME = 64;
 const MAX_ARCHIVE_NAME = 48;
 
 /** The services whose CloudTrail calls on the store's resources the self-audit rules match, one rule each. */
-const SELF_AUDITED_SERVICES = Object.freeze([
-  'dynamodb',
-  'lambda',
-  'events',
-  'sqs',
-  'cloudwatch',
-  'iam',
-  'sns',
-  'kms',
-  's3',
-]);
+const SELF_AUDITED_SERVICES = Object.freeze(
+  Object.keys(SELF_AUDITED_SOURCES).map((source) => source.replace(/^aws\./, '')),
+);
 
 /** The functions of serverless.yml, by their key there: each has a function, a role and a log group. */
 const FUNCTIONS = Object.freeze(['ingest', 'projector', 'reconciler']);

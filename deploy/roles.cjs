@@ -5,7 +5,7 @@
 
 const { LOG_WRITERS, leadingKeyPatterns } = require('../domain/keySuffixes.cjs');
 const model = require('../infra/tables.cjs');
-const { getAtt, ref, stackArn } = require('./intrinsics.cjs');
+const { allow, getAtt, ref, stackArn } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
 const { FUNCTIONS } = require('./names.cjs');
 
@@ -16,13 +16,6 @@ const { FUNCTIONS } = require('./names.cjs');
  */
 const APPEND_ROLES = Object.freeze(LOG_WRITERS.filter((writer) => FUNCTIONS.includes(writer)));
 
-const allow = (Sid, Action, Resource, Condition) => ({
-  Sid,
-  Effect: 'Allow',
-  Action,
-  Resource,
-  ...(Condition && { Condition }),
-});
 const table = (kind) => getAtt(LOGICAL_IDS.tables[kind]);
 const stateTables = () => [table('taskState'), table('instanceState')];
 

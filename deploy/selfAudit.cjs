@@ -19,6 +19,7 @@ const { getAtt, ref } = require('./intrinsics.cjs');
 const { LOGICAL_IDS } = require('./logicalIds.cjs');
 const { coldStoreSettings } = require('./coldStore.cjs');
 const { FUNCTIONS, SELF_AUDITED_SERVICES } = require('./names.cjs');
+const { CALL_DETAIL_TYPE } = require('../domain/apiCalls/actions.cjs');
 
 const CLOUDFORMATION = 'cloudformation.amazonaws.com';
 
@@ -101,7 +102,7 @@ function selfAuditPatterns(settings, { logged = false } = {}) {
     if (alternatives.length === 0) continue;
     patterns[service] = {
       source: [`aws.${service}`],
-      'detail-type': ['AWS API Call via CloudTrail'],
+      'detail-type': [CALL_DETAIL_TYPE],
       detail: {
         ...(alternatives.length === 1 ? alternatives[0] : { $or: alternatives }),
         ...(logged ? {} : notTheDeployment(settings)),

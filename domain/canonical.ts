@@ -5,6 +5,9 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** JSON with object keys sorted at every level: equal content gives equal text, whatever the key order. */
+/** A string with something in it, else undefined: how optional text fields of an event are read. */
+export const nonEmptyString = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;

@@ -1,6 +1,8 @@
+import actions from './apiCalls/actions.cjs';
 import keySuffixes, { type KeySuffixName } from './keySuffixes.cjs';
 
 const { KEY_SUFFIXES } = keySuffixes;
+const { CALL_DETAIL_TYPE, SELF_AUDITED_SOURCES } = actions;
 
 /**
  * Which ARN a kind's log partition is keyed by (domain/parseEvent.ts applies the rule; the
@@ -221,7 +223,7 @@ export const KINDS = {
    * finds a cluster's. History only: never a state, never `other`, never on the cluster timeline.
    */
   apiCall: {
-    detailType: 'AWS API Call via CloudTrail',
+    detailType: CALL_DETAIL_TYPE,
     keys: { partition: 'callResources', suffix: 'call', version: 'callVersion' },
     labels: { timelineType: 'call', timelineWord: 'call', history: 'aside', historySummary: 'call' },
   },
@@ -234,18 +236,9 @@ export const KINDS = {
    * (domain/apiCalls/storeCall.ts). History only: never a state, never on the cluster timeline.
    */
   storeCall: {
-    detailType: 'AWS API Call via CloudTrail',
-    sources: [
-      'aws.dynamodb',
-      'aws.lambda',
-      'aws.events',
-      'aws.sqs',
-      'aws.cloudwatch',
-      'aws.iam',
-      'aws.sns',
-      'aws.kms',
-      'aws.s3',
-    ],
+    detailType: CALL_DETAIL_TYPE,
+    // The self-audited services (domain/apiCalls/actions.cjs), the one list of the deploy's rules too.
+    sources: Object.keys(SELF_AUDITED_SOURCES),
     keys: { partition: 'storeResource', suffix: 'storeCall', version: 'callVersion' },
     labels: { timelineType: 'call', timelineWord: 'storeCall', history: 'aside', historySummary: 'call' },
   },

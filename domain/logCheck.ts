@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, nonEmptyString as str } from './canonical.js';
 import { MAX_DERIVED_PROBES } from './derivedVersion.js';
 import { decodeStoredEvent } from './eventCodec.js';
 import type { ParsedEvent } from './eventTypes.js';
@@ -48,8 +48,6 @@ const show = (v: unknown): string => {
   return text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
 };
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function storeCallRow(entry: ParsedEvent): StoreCallRow {
   const d = entry.event.detail;

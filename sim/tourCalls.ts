@@ -4,6 +4,7 @@
 // Derived from the tour's events without drawing from its random source, so the estate is unchanged;
 // every id is a hash of what the call is about, so the calls are the same on every run.
 import { createHash } from 'node:crypto';
+import { CALL_DETAIL_TYPE } from '../domain/apiCalls/actions.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
 
 const ACCOUNT = '111122223333';
@@ -51,7 +52,7 @@ function call(
   return {
     version: '0',
     id: idOf(`envelope:${eventID}`),
-    'detail-type': 'AWS API Call via CloudTrail',
+    'detail-type': CALL_DETAIL_TYPE,
     source: 'aws.ecs',
     account: ACCOUNT,
     // CloudTrail delivers a call seconds to minutes after it is made.

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { CALL_DETAIL_TYPE } from '../domain/apiCalls/actions.js';
 import { principalOf } from '../domain/apiCalls/principal.js';
 import { startupLatencySql } from '../domain/archive/latencySql.js';
-import { API_CALL_DETAIL_TYPE, archiveRowOf, resourceOfKey } from '../domain/archive/row.js';
+import { archiveRowOf, resourceOfKey } from '../domain/archive/row.js';
 import { ARCHIVE_COLUMNS, dayOf, glueType } from '../domain/archive/schema.js';
 import { dedupViewSql } from '../domain/archive/views.js';
 import { encodeEvent } from '../domain/eventCodec.js';
@@ -135,7 +136,7 @@ describe('archiveRowOf: one typed row per log item', () => {
     const outcome = archiveRowOf({
       arn: `${taskArn}#call`,
       version: 1,
-      detailType: API_CALL_DETAIL_TYPE,
+      detailType: CALL_DETAIL_TYPE,
       eventTime: Date.parse(call.time),
       event: encodeEvent(JSON.stringify(call)).value,
     });

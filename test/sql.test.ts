@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_DETAIL_TYPE } from '../domain/apiCalls/actions.js';
 import { principalOf } from '../domain/apiCalls/principal.js';
-import { API_CALL_DETAIL_TYPE, archiveRowOf } from '../domain/archive/row.js';
+import { archiveRowOf } from '../domain/archive/row.js';
 import { ARCHIVE_COLUMNS } from '../domain/archive/schema.js';
 import { decodeEvent, encodeEvent } from '../domain/eventCodec.js';
 import type { EcsEvent } from '../domain/eventTypes.js';
@@ -73,7 +74,7 @@ beforeAll(async () => {
         Item: {
           arn: `${PROD}#call`,
           version: version++,
-          detailType: API_CALL_DETAIL_TYPE,
+          detailType: CALL_DETAIL_TYPE,
           eventTime: Date.parse(call.time),
           ingestedAt: now,
           ingestId: `call-${version}`,
@@ -318,7 +319,7 @@ describe('the named queries give the CLI’s own numbers', () => {
     const rows = await sql(`SELECT principal, action, calls, failed FROM api_calls_by_principal`);
     // Every call in the log (the fixtures put here and the tour's own), once per event id.
     const seen = new Map<string, { principal: string; action: string; error: boolean }>();
-    for (const item of logItems.filter((i) => i.detailType === API_CALL_DETAIL_TYPE)) {
+    for (const item of logItems.filter((i) => i.detailType === CALL_DETAIL_TYPE)) {
       const e = JSON.parse(decodeEvent(item.event)) as { id: string; detail: Record<string, unknown> };
       seen.set(e.id, {
         principal: principalOf(e.detail.userIdentity).name,

@@ -32,4 +32,21 @@ const ECS_EVENT_SOURCE = 'ecs.amazonaws.com';
 /** The EventBridge detail-type of a CloudTrail management event. */
 const CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
-module.exports = { CALL_ACTIONS, ECS_EVENT_SOURCE, CALL_DETAIL_TYPE };
+/**
+ * The services whose calls on the store's own resources the self-audit watches (deploy/selfAudit.cjs,
+ * one rule each) and the log keeps (kind storeCall, domain/apiCalls/storeCall.ts): the EventBridge
+ * source of each and CloudTrail's `eventSource` (CloudWatch's is monitoring.amazonaws.com).
+ */
+const SELF_AUDITED_SOURCES = Object.freeze({
+  'aws.dynamodb': 'dynamodb.amazonaws.com',
+  'aws.lambda': 'lambda.amazonaws.com',
+  'aws.events': 'events.amazonaws.com',
+  'aws.sqs': 'sqs.amazonaws.com',
+  'aws.cloudwatch': 'monitoring.amazonaws.com',
+  'aws.iam': 'iam.amazonaws.com',
+  'aws.sns': 'sns.amazonaws.com',
+  'aws.kms': 'kms.amazonaws.com',
+  'aws.s3': 's3.amazonaws.com',
+});
+
+module.exports = { CALL_ACTIONS, ECS_EVENT_SOURCE, CALL_DETAIL_TYPE, SELF_AUDITED_SOURCES };

@@ -20,3 +20,4 @@ export declare const CALL_ACTIONS: {
 };
 export declare const ECS_EVENT_SOURCE: 'ecs.amazonaws.com';
 export declare const CALL_DETAIL_TYPE: 'AWS API Call via CloudTrail';
+export declare const SELF_AUDITED_SOURCES: Readonly<Record<string, string>>;

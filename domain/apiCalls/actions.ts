@@ -1,7 +1,7 @@
 import actions, { type CallTarget } from './actions.cjs';
 
 /** The calls the store keeps and what each acts on: domain/apiCalls/actions.cjs, the one list. */
-export const { CALL_ACTIONS, ECS_EVENT_SOURCE, CALL_DETAIL_TYPE } = actions;
+export const { CALL_ACTIONS, ECS_EVENT_SOURCE, CALL_DETAIL_TYPE, SELF_AUDITED_SOURCES } = actions;
 export type { CallTarget };
 
 export type CallAction = keyof typeof CALL_ACTIONS;

@@ -1,5 +1,5 @@
 import { ACCOUNT, REGION } from '../arn.js';
-import { canonicalJson, hash48, isObject } from '../canonical.js';
+import { canonicalJson, hash48, isObject, nonEmptyString as text } from '../canonical.js';
 import { DERIVED_VERSION_SLOTS, MAX_DERIVED_EVENT_TIME_MS } from '../derivedVersion.js';
 import type { EcsEvent } from '../eventTypes.js';
 import { accept, quote, type Result, reject } from '../rejection.js';
@@ -57,9 +57,39 @@ export const filedUnder = (call: Pick<ParsedCall, 'resources' | 'clusterArn'>): 
 export const callVersion = (eventTimeMs: number, eventId: string): number =>
   Math.floor(eventTimeMs / 1000) * DERIVED_VERSION_SLOTS + (hash48(canonicalJson(eventId)) % DERIVED_VERSION_SLOTS);
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** What every kept CloudTrail record must carry, whoever's call it is: its identity, time, account and Region, and a request. */
+export interface RecordBasics {
+  readonly eventId: string;
+  /** CloudTrail's `eventTime`, epoch ms. */
+  readonly eventTime: number;
+  readonly scope: CallScope;
+  /** `requestParameters`: an object, or null/absent. */
+  readonly request: unknown;
+}
 
-function scopeOf(event: Record<string, unknown>, detail: Record<string, unknown>): Result<CallScope> {
+/**
+ * The checks every kept call shares, in this order: `eventID`, `eventTime`, the account and Region
+ * (the record's, else the envelope's), `requestParameters` an object or null. An ECS call
+ * (parseCall) and a call on the store itself (domain/apiCalls/storeCall.ts) both start from these.
+ */
+export function checkRecordBasics(
+  event: Record<string, unknown>,
+  detail: Record<string, unknown>,
+): Result<RecordBasics> {
+  const eventId = text(detail.eventID);
+  if (eventId === undefined) {
+    return reject(
+      'CALL_ID_MISSING',
+      `detail.eventID is required (a non-empty string: its log key derives from it), got ${quote(detail.eventID)}`,
+    );
+  }
+  if (detail.eventTime === undefined || detail.eventTime === null) {
+    return reject('TIME_MISSING', 'detail.eventTime is required for an API call (its log key derives from it)');
+  }
+  const eventTime = parseIsoTime(detail.eventTime);
+  if (eventTime === undefined || eventTime > MAX_DERIVED_EVENT_TIME_MS) {
+    return reject('TIME_INVALID', `detail.eventTime must be an ISO-8601 timestamp, got ${quote(detail.eventTime)}`);
+  }
   const account = detail.recipientAccountId ?? event.account;
   const region = detail.awsRegion ?? event.region;
   if (typeof account !== 'string' || !ACCOUNT.test(account)) {
@@ -71,18 +101,11 @@ function scopeOf(event: Record<string, unknown>, detail: Record<string, unknown>
   if (typeof region !== 'string' || !REGION.test(region)) {
     return reject('FIELD_INVALID', `detail.awsRegion (or region) must be an AWS Region, got ${quote(region)}`);
   }
-  return accept({ partition: 'aws', region, account });
-}
-
-function checkCallTime(detail: Record<string, unknown>): Result<number> {
-  if (detail.eventTime === undefined || detail.eventTime === null) {
-    return reject('TIME_MISSING', 'detail.eventTime is required for an API call (its log key derives from it)');
+  const request = detail.requestParameters;
+  if (request !== undefined && request !== null && !isObject(request)) {
+    return reject('FIELD_INVALID', `detail.requestParameters must be an object or null, got ${quote(request)}`);
   }
-  const ms = parseIsoTime(detail.eventTime);
-  if (ms === undefined || ms > MAX_DERIVED_EVENT_TIME_MS) {
-    return reject('TIME_INVALID', `detail.eventTime must be an ISO-8601 timestamp, got ${quote(detail.eventTime)}`);
-  }
-  return accept(ms);
+  return accept({ eventId, eventTime, scope: { partition: 'aws', region, account }, request });
 }
 
 /**
@@ -109,24 +132,12 @@ export function parseCall(event: Record<string, unknown>, detail: Record<string,
       `detail.eventName must be one of ${CALL_ACTION_NAMES.join(', ')}, got ${quote(action)}`,
     );
   }
-  const eventId = text(detail.eventID);
-  if (eventId === undefined) {
-    return reject(
-      'CALL_ID_MISSING',
-      `detail.eventID is required (a non-empty string: its log key derives from it), got ${quote(detail.eventID)}`,
-    );
-  }
-  const eventTime = checkCallTime(detail);
-  if (!eventTime.ok) return eventTime;
-  const scope = scopeOf(event, detail);
-  if (!scope.ok) return scope;
-  const request = detail.requestParameters;
+  const basics = checkRecordBasics(event, detail);
+  if (!basics.ok) return basics;
+  const { eventId, eventTime, scope, request } = basics.value;
   const response = detail.responseElements;
-  if (request !== undefined && request !== null && !isObject(request)) {
-    return reject('FIELD_INVALID', `detail.requestParameters must be an object or null, got ${quote(request)}`);
-  }
-  const cluster = clusterOf(isObject(request) ? request.cluster : undefined, scope.value);
-  const resources = callResources(action, request, response, cluster.name, scope.value);
+  const cluster = clusterOf(isObject(request) ? request.cluster : undefined, scope);
+  const resources = callResources(action, request, response, cluster.name, scope);
   if (!isObject(request) && resources.length === 0) {
     return reject(
       'CALL_RESOURCE_MISSING',
@@ -143,9 +154,9 @@ export function parseCall(event: Record<string, unknown>, detail: Record<string,
     ...(errorCode && { errorCode }),
     clusterArn: cluster.arn,
     resources,
-    eventTime: eventTime.value,
+    eventTime,
     eventId,
-    version: callVersion(eventTime.value, eventId),
+    version: callVersion(eventTime, eventId),
     ...(deploymentId && { deploymentId }),
     event: kept,
   });

@@ -1,4 +1,4 @@
-import { isObject } from '../canonical.js';
+import { isObject, nonEmptyString as text } from '../canonical.js';
 
 /**
  * Who made a call, from CloudTrail's `userIdentity`: what `who`, `stopped`, history and deployments
@@ -20,8 +20,6 @@ export interface Principal {
   /** The AWS service that made the call on the principal's behalf (`application-autoscaling.amazonaws.com`). */
   readonly invokedBy?: string;
 }
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** The last `/`-separated part of an ARN's resource: the session of `assumed-role/<role>/<session>`. */
 const lastPart = (arn: string | undefined): string | undefined => arn?.split('/').at(-1);

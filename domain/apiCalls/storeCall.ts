@@ -1,12 +1,11 @@
-import { ACCOUNT, REGION } from '../arn.js';
-import { isObject } from '../canonical.js';
-import { MAX_DERIVED_EVENT_TIME_MS } from '../derivedVersion.js';
+import { isObject, nonEmptyString as text } from '../canonical.js';
 import type { EcsEvent } from '../eventTypes.js';
 import { REDACTED } from '../redact.js';
 import { accept, quote, type Result, reject } from '../rejection.js';
-import { parseIsoTime } from '../time.js';
+import { SELF_AUDITED_SOURCES } from './actions.js';
 import { keptIdentity, RECORD_FIELDS } from './kept.js';
-import { callVersion } from './parseCall.js';
+import { callVersion, checkRecordBasics } from './parseCall.js';
+import type { CallScope } from './resources.js';
 
 /**
  * A call that changed the store itself (kind `storeCall`, domain/kinds.ts): a CloudTrail record of
@@ -17,17 +16,7 @@ import { callVersion } from './parseCall.js';
 type Json = Record<string, unknown>;
 
 /** The CloudTrail `eventSource` of each self-audited EventBridge source (CloudWatch's is `monitoring`). */
-export const STORE_CALL_EVENT_SOURCES: Readonly<Record<string, string>> = {
-  'aws.dynamodb': 'dynamodb.amazonaws.com',
-  'aws.lambda': 'lambda.amazonaws.com',
-  'aws.events': 'events.amazonaws.com',
-  'aws.sqs': 'sqs.amazonaws.com',
-  'aws.cloudwatch': 'monitoring.amazonaws.com',
-  'aws.iam': 'iam.amazonaws.com',
-  'aws.sns': 'sns.amazonaws.com',
-  'aws.kms': 'kms.amazonaws.com',
-  'aws.s3': 's3.amazonaws.com',
-};
+export const STORE_CALL_EVENT_SOURCES: Readonly<Record<string, string>> = SELF_AUDITED_SOURCES;
 
 /**
  * Largest `requestParameters` value kept whole, in bytes of JSON: a policy (the evidence of a
@@ -43,7 +32,6 @@ const SECRET_FIELDS = new Set(['messageBody', 'message', 'messageAttributes', 'p
 /** A response field is kept when its name says it is an id (`tableArn`, `functionName`, `uUID`, `keyId`). */
 const ID_FIELD = /(Arn|ARN|Id|ID|Name|UUID|Url)$/;
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
 
 /** `requestParameters` with data fields redacted and each field over the cap replaced by its size. Idempotent. */
@@ -80,10 +68,8 @@ export function keptStoreRecord(detail: Json): Json {
   };
 }
 
-interface Scope {
-  readonly region: string;
-  readonly account: string;
-}
+/** The account and Region of the call (domain/apiCalls/resources.ts). */
+type Scope = Pick<CallScope, 'region' | 'account'>;
 
 const lastOf = (value: string, separator: string): string => value.slice(value.lastIndexOf(separator) + 1);
 const isArn = (v: string): boolean => v.startsWith('arn:');
@@ -183,37 +169,10 @@ export function parseStoreCall(event: Json, detail: Json): Result<ParsedStoreCal
       `detail.eventName must be a non-empty string (the API action), got ${quote(detail.eventName)}`,
     );
   }
-  const eventId = text(detail.eventID);
-  if (eventId === undefined) {
-    return reject(
-      'CALL_ID_MISSING',
-      `detail.eventID is required (a non-empty string: its log key derives from it), got ${quote(detail.eventID)}`,
-    );
-  }
-  if (detail.eventTime === undefined || detail.eventTime === null) {
-    return reject('TIME_MISSING', 'detail.eventTime is required for an API call (its log key derives from it)');
-  }
-  const eventTime = parseIsoTime(detail.eventTime);
-  if (eventTime === undefined || eventTime > MAX_DERIVED_EVENT_TIME_MS) {
-    return reject('TIME_INVALID', `detail.eventTime must be an ISO-8601 timestamp, got ${quote(detail.eventTime)}`);
-  }
-  const account = detail.recipientAccountId ?? event.account;
-  const region = detail.awsRegion ?? event.region;
-  if (typeof account !== 'string' || !ACCOUNT.test(account)) {
-    return reject(
-      'FIELD_INVALID',
-      `detail.recipientAccountId (or account) must be a 12-digit account id, got ${quote(account)}`,
-    );
-  }
-  if (typeof region !== 'string' || !REGION.test(region)) {
-    return reject('FIELD_INVALID', `detail.awsRegion (or region) must be an AWS Region, got ${quote(region)}`);
-  }
-  const request = detail.requestParameters;
-  if (request !== undefined && request !== null && !isObject(request)) {
-    return reject('FIELD_INVALID', `detail.requestParameters must be an object or null, got ${quote(request)}`);
-  }
+  const basics = checkRecordBasics(event, detail);
+  if (!basics.ok) return basics;
+  const { eventId, eventTime, scope, request } = basics.value;
   const response = detail.responseElements;
-  const scope = { region, account };
   const named = (RESOURCE_OF[source] as (typeof RESOURCE_OF)[string])(
     isObject(request) ? request : {},
     isObject(response) ? response : {},

@@ -1,7 +1,5 @@
-import { isObject } from '../canonical.js';
+import { isObject, nonEmptyString as text } from '../canonical.js';
 import { principalOf } from './principal.js';
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * The one line `history` shows for a call: the action, who made it (and through which service), the

@@ -1,3 +1,4 @@
+import { CALL_DETAIL_TYPE } from '../apiCalls/actions.js';
 import { principalOf } from '../apiCalls/principal.js';
 import { stoppedExitCode } from '../audit/stopped.js';
 import { isObject } from '../canonical.js';
@@ -23,9 +24,6 @@ export type SkipReason = 'marker' | 'unreadable';
 export type ArchiveOutcome =
   | { readonly type: 'row'; readonly row: ArchiveRow }
   | { readonly type: 'skip'; readonly reason: SkipReason; readonly message: string };
-
-/** The detail-type of an ECS API call that CloudTrail recorded (kind `apiCall`, issue 22). */
-export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
 const { KEY_SUFFIXES } = keySuffixes;
 /** Suffixes of items that are not events: the projector's tamper markers and the operator's trust marks. */
@@ -100,10 +98,11 @@ export function archiveRowOf(item: Record<string, unknown>): ArchiveOutcome {
   const detail = isObject(event.detail) ? event.detail : {};
   const detailType = str(item.detailType) ?? str(event['detail-type']) ?? '';
   const eventTime = typeof item.eventTime === 'number' ? item.eventTime : (parseIsoTime(event.time) ?? 0);
-  const kind = kindOfItem(detailType, arn) ?? (detailType === API_CALL_DETAIL_TYPE ? 'apiCall' : 'unknown');
+  const kind = kindOfItem(detailType, arn) ?? 'unknown';
   const resource = resourceOfKey(arn);
   const isTask = detailType.includes('Task') && 'taskArn' in detail;
-  const isCall = detailType === API_CALL_DETAIL_TYPE;
+  // An ECS call or a call on the store itself: both are CloudTrail records, with a principal.
+  const isCall = detailType === CALL_DETAIL_TYPE;
   const group = str(detail.group);
   const taskDefinitionArn = str(detail.taskDefinitionArn);
   const lastStatus = str(detail.lastStatus);

@@ -1,6 +1,7 @@
 import { type ContainerSummary, containerSummaries } from '../audit/history.js';
 import { type StopKey, stopKey } from '../audit/stopped.js';
 import { detailOf, type StoredEvent } from '../audit/storedEvent.js';
+import { nonEmptyString as str } from '../canonical.js';
 import { KINDS } from '../kinds.js';
 import { parseIsoTime } from '../time.js';
 
@@ -61,8 +62,6 @@ export interface TaskVersion {
   /** How `stopped` would group this version (domain/audit/stopped.ts); only on STOPPED versions. */
   readonly stopKey?: StopKey;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** Copies the string fields that are present; absent ones stay absent (exactOptionalPropertyTypes-friendly). */
 function strings<K extends string>(detail: Record<string, unknown>, fields: readonly K[]): Partial<Record<K, string>> {
