@@ -4,6 +4,7 @@ import { callKeys, clusterOfCallKey } from '../domain/apiCalls/callIndex.js';
 import type { CallEntry } from '../domain/apiCalls/joins.js';
 import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
 import { KINDS, partitionKeyOf, resourceOfPartitionKey } from '../domain/kinds.js';
+import type { LogItem } from '../domain/logItem.js';
 import { queryLog } from './logQueries.js';
 import { logContext } from './logTable.js';
 import { type PageOptions, queryItems } from './paging.js';
@@ -83,6 +84,9 @@ async function readCallIndex(
   for (let i = 0; i < days.length; i += PARALLEL_DAYS) await Promise.all(days.slice(i, i + PARALLEL_DAYS).map(read));
 }
 
+/** A call item of a resource's `#call` partition, with its join entry. */
+export type ResourceCall = CallEntry & { readonly clusterArn: string; readonly item: LogItem };
+
 /**
  * The calls filed under one resource (its `<arn>#call` partition) with an event time in the window,
  * oldest first: one Query, what `history` and `deployments` join on.
@@ -93,13 +97,14 @@ export async function queryResourceCalls(
   resourceArn: string,
   window: { readonly sinceMs?: number; readonly untilMs?: number },
   options: PageOptions = {},
-): Promise<(CallEntry & { clusterArn: string })[]> {
-  const out: (CallEntry & { clusterArn: string })[] = [];
+): Promise<ResourceCall[]> {
+  const out: ResourceCall[] = [];
   for await (const item of queryLog(doc, table, partitionKeyOf(KINDS.apiCall, resourceArn), {
     ...window,
     ...options,
   })) {
-    out.push(callEntryOf(item as unknown as Record<string, unknown>, clusterOfCallKey(String(item.callKey))));
+    const entry = callEntryOf(item as unknown as Record<string, unknown>, clusterOfCallKey(String(item.callKey)));
+    out.push({ ...entry, item });
   }
   return out.sort((a, b) => a.eventTime - b.eventTime);
 }

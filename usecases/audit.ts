@@ -1,12 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type CallEntry, CLOCK_SLACK_MS, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
+import { CLOCK_SLACK_MS, type DeploymentStarter, deploymentStarter, stoppedBy } from '../domain/apiCalls/joins.js';
+import { serviceArnOf } from '../domain/apiCalls/resources.js';
 import { isEcsArnOf, parseEcsArn } from '../domain/arn.js';
 import { interleaveByTime, mergeByTime } from '../domain/audit/merge.js';
 import { StoppedTally, stopKey } from '../domain/audit/stopped.js';
 import { detailOf, parseStored, type StoredEvent } from '../domain/audit/storedEvent.js';
 import { compareTimeline, type TimelineEntry } from '../domain/audit/timeline.js';
 import type { TimeWindow } from '../domain/audit/window.js';
-import { DEPLOYMENT_LOOKBACK_MS } from '../domain/deployments.js';
+import { DEPLOYMENT_LOOKBACK_MS, type Deployment } from '../domain/deployments.js';
 import {
   isMissingKind,
   isObservationKind,
@@ -25,7 +26,7 @@ import {
   TimeOrderBuffer,
   toServiceLogEvent,
 } from '../domain/serviceEvents.js';
-import { callEntryOf, queryCalls } from '../infra/callQueries.js';
+import { queryCalls, queryResourceCalls } from '../infra/callQueries.js';
 import { type LogQuery, latestOfDetailType, queryLog, queryTimeline, readStoredEvents } from '../infra/logQueries.js';
 import type { PageOptions } from '../infra/paging.js';
 
@@ -163,15 +164,10 @@ async function* withDeploymentCall(
     yield* items;
     return;
   }
-  const service = `arn:${cluster.partition}:ecs:${cluster.region}:${cluster.account}:service/${cluster.resourceId}/${group.slice('service:'.length)}`;
+  const service = serviceArnOf(group.slice('service:'.length), cluster.resourceId, cluster) as string;
   const window = { sinceMs: first.eventTime - DEPLOYMENT_LOOKBACK_MS, untilMs: first.eventTime + CLOCK_SLACK_MS };
-  const found: LogItem[] = [];
-  for await (const item of queryLog(doc, table, partitionKeyOf(KINDS.apiCall, service), window)) found.push(item);
-  const entries: CallEntry[] = found.map((item) =>
-    callEntryOf(item as unknown as Record<string, unknown>, clusterArn as string),
-  );
-  const starter = deploymentStarter(entries, startedBy, first.eventTime);
-  const call = starter && !starter.nearest ? found[entries.indexOf(starter.call)] : undefined;
+  const starter = deploymentStarter(await queryResourceCalls(doc, table, service, window), startedBy, first.eventTime);
+  const call = starter && !starter.nearest ? starter.call.item : undefined;
   if (call === undefined) {
     yield* items;
     return;
@@ -271,4 +267,34 @@ export async function deploymentEventsOf(
     if (e?.detailType === DEPLOYMENT_STATE_CHANGE) events.push(e);
   }
   return events;
+}
+
+/** A deployment run and who started it, when the log holds the call (domain/apiCalls/joins.ts deploymentStarter). */
+export type StartedDeployment = Deployment & { readonly startedBy?: DeploymentStarter };
+
+/**
+ * Who started each deployment run of a service: its calls (filed under `service/<cluster>/<name>`,
+ * whatever form ECS's events use: an old `service/<name>` ARN takes the cluster its events name, and
+ * without one its calls cannot be placed) read in one Query, joined by deploymentStarter. A run the
+ * circuit breaker rolled back to was started by ECS, not by the call that first started that id.
+ */
+export async function withDeploymentStarters(
+  doc: DynamoDBDocumentClient,
+  log: string,
+  serviceArn: string,
+  events: readonly ServiceLogEvent[],
+  deployments: readonly Deployment[],
+  untilMs: number | undefined,
+): Promise<StartedDeployment[]> {
+  const arn = parseEcsArn(serviceArn);
+  const clusterName = parseEcsArn(events.find((e) => e.clusterArn !== undefined)?.clusterArn ?? '')?.resourceId;
+  const callsArn =
+    arn && (arn.resourceId.includes('/') ? serviceArn : clusterName && serviceArnOf(serviceArn, clusterName, arn));
+  if (!callsArn || deployments.length === 0) return [...deployments];
+  const sinceMs = Math.min(...deployments.map((d) => d.startTime)) - DEPLOYMENT_LOOKBACK_MS;
+  const calls = await queryResourceCalls(doc, log, callsArn, { sinceMs, untilMs });
+  return deployments.map((d) => {
+    const startedBy = d.rollbackOf === undefined ? deploymentStarter(calls, d.deploymentId, d.startTime) : undefined;
+    return startedBy ? { ...d, startedBy } : d;
+  });
 }

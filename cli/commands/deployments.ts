@@ -1,5 +1,3 @@
-import { type DeploymentStarter, deploymentStarter } from '../../domain/apiCalls/joins.js';
-import { parseEcsArn } from '../../domain/arn.js';
 import {
   DEPLOYMENT_LOOKBACK_MS,
   type Deployment,
@@ -7,27 +5,13 @@ import {
   overlapsWindow,
   reconstructDeployments,
 } from '../../domain/deployments.js';
-import type { ServiceLogEvent } from '../../domain/serviceEvents.js';
 import { toIso } from '../../domain/time.js';
-import { queryResourceCalls } from '../../infra/callQueries.js';
-import { deploymentEventsOf } from '../../usecases/audit.js';
+import { deploymentEventsOf, type StartedDeployment, withDeploymentStarters } from '../../usecases/audit.js';
 import { parseWindow, TIME_NOTE } from '../args.js';
 import { LOG } from '../iamTargets.js';
 import { listingCommand } from '../listing.js';
 import type { View } from '../output.js';
 import { SERVICE_OPTION } from '../serviceArg.js';
-
-/**
- * The `service/<cluster>/<name>` ARN of a service: itself, or for an old `service/<name>` ARN the
- * cluster its events name (undefined when none does: its calls cannot be placed).
- */
-function longServiceArn(serviceArn: string, events: readonly ServiceLogEvent[]): string | undefined {
-  const arn = parseEcsArn(serviceArn);
-  if (arn === undefined || arn.resourceId.includes('/')) return serviceArn;
-  const cluster = events.map((e) => e.clusterArn).find((c) => c !== undefined);
-  const name = cluster && parseEcsArn(cluster)?.resourceId;
-  return name ? `arn:${arn.partition}:ecs:${arn.region}:${arn.account}:service/${name}/${arn.resourceId}` : undefined;
-}
 
 /** `754000` → `12m34s`; `3723000` → `1h02m03s`. */
 function formatDuration(ms: number | undefined): string | undefined {
@@ -49,8 +33,8 @@ const outcomeText = (d: Deployment): string =>
 /** `IN_PROGRESS → FAILED`: the run's state changes without the common prefix. */
 const changesText = (d: Deployment): string => d.changes.map((c) => deploymentStep(c.eventName)).join(' → ');
 
-/** A deployment and who started it, when the log holds the call (domain/apiCalls/joins.ts deploymentStarter). */
-type Listed = Deployment & { readonly startedBy?: DeploymentStarter };
+/** A deployment and who started it (usecases/audit.ts withDeploymentStarters). */
+type Listed = StartedDeployment;
 
 const starterText = (d: Listed): string | undefined =>
   d.rollbackOf !== undefined
@@ -141,20 +125,14 @@ ECS: "ECS (circuit breaker)".`,
     const serviceArn = await clients.service(service);
     const events = await deploymentEventsOf(clients.doc, clients.tables.eventLog, serviceArn, window, { pageSize });
     const deployments = reconstructDeployments(events).filter((d) => overlapsWindow(d, window));
-    // Calls are filed under the service's long ARN, service/<cluster>/<name>, whatever form ECS's events use.
-    const callsArn = longServiceArn(serviceArn, events);
-    const calls =
-      callsArn === undefined || deployments.length === 0
-        ? []
-        : await queryResourceCalls(clients.doc, clients.tables.eventLog, callsArn, {
-            sinceMs: Math.min(...deployments.map((d) => d.startTime)) - DEPLOYMENT_LOOKBACK_MS,
-            untilMs: window.untilMs,
-          });
-    // A run the circuit breaker rolled back to was started by ECS, not by the call that first started that id.
-    const items: Listed[] = deployments.map((d) => {
-      const startedBy = d.rollbackOf === undefined ? deploymentStarter(calls, d.deploymentId, d.startTime) : undefined;
-      return startedBy ? { ...d, startedBy } : d;
-    });
+    const items = await withDeploymentStarters(
+      clients.doc,
+      clients.tables.eventLog,
+      serviceArn,
+      events,
+      deployments,
+      window.untilMs,
+    );
     return { items, view: view(serviceArn) };
   },
 });

@@ -47,8 +47,8 @@ function callsBefore(calls: readonly CallEntry[], resource: string, actions: rea
 export const stoppedBy = (calls: readonly CallEntry[], taskArn: string, stoppedAtMs: number): CallEntry | undefined =>
   callsBefore(calls, taskArn, ['StopTask'], stoppedAtMs).at(-1);
 
-export interface DeploymentStarter {
-  readonly call: CallEntry;
+export interface DeploymentStarter<C extends CallEntry = CallEntry> {
+  readonly call: C;
   /** True when no call named the deployment: the nearest earlier UpdateService of the service. */
   readonly nearest: boolean;
 }
@@ -58,11 +58,11 @@ export interface DeploymentStarter {
  * this one (an UpdateService response also lists the older, ACTIVE deployments it replaces: those are
  * not its own), else the nearest earlier UpdateService of that service, marked as nearest.
  */
-export function deploymentStarter(
-  calls: readonly CallEntry[],
+export function deploymentStarter<C extends CallEntry>(
+  calls: readonly C[],
   deploymentId: string,
   startedAtMs: number,
-): DeploymentStarter | undefined {
+): DeploymentStarter<C> | undefined {
   const named = calls.find(
     (c) => succeeded(c) && c.deploymentId === deploymentId && ['CreateService', 'UpdateService'].includes(c.action),
   );
